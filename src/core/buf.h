@@ -35,8 +35,7 @@ enum rc buf_add(struct buf *b, const char *s);
 enum rc buf_addn(struct buf *b, const void *p, size_t n);
 enum rc buf_addc(struct buf *b, char c);
 enum rc buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-enum rc buf_vaddf(struct buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+enum rc buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* RC_OK, or the first failure of any append since init/reset. */
 enum rc buf_failed(const struct buf *b);

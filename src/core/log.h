@@ -25,12 +25,12 @@ void log_line(enum log_level level, const char *fn, const char *req_id, const ch
 void log_raw(const char *line, unsigned long len);
 
 #define log_error(...) log_line(LOG_ERROR, __func__, NULL, NULL, __VA_ARGS__)
-#define log_warn(...) log_line(LOG_WARN, __func__, NULL, NULL, __VA_ARGS__)
-#define log_info(...) log_line(LOG_INFO, __func__, NULL, NULL, __VA_ARGS__)
-#define log_debug(...)                                                                   \
-    do {                                                                                 \
-        if (log_get_level() >= LOG_DEBUG)                                                \
-            log_line(LOG_DEBUG, __func__, NULL, NULL, __VA_ARGS__);                      \
+#define log_warn(...)  log_line(LOG_WARN, __func__, NULL, NULL, __VA_ARGS__)
+#define log_info(...)  log_line(LOG_INFO, __func__, NULL, NULL, __VA_ARGS__)
+#define log_debug(...)                                                                             \
+    do {                                                                                           \
+        if (log_get_level() >= LOG_DEBUG)                                                          \
+            log_line(LOG_DEBUG, __func__, NULL, NULL, __VA_ARGS__);                                \
     } while (0)
 
 #endif

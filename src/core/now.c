@@ -71,8 +71,7 @@ enum rc now_parse_rfc3339(const char *s, int64_t *out)
         p++;
     } else if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (read_digits(&p, 2, &oh) || *p++ != ':' || read_digits(&p, 2, &om) || oh > 23 ||
-            om > 59)
+        if (read_digits(&p, 2, &oh) || *p++ != ':' || read_digits(&p, 2, &om) || oh > 23 || om > 59)
             return RC_INVALID;
         offset = sign * (oh * 3600 + om * 60);
     } else {
@@ -114,8 +113,7 @@ int64_t now_read(const char *now_file)
             long long v = strtoll(text, &end, 10);
             if (n && *end == '\0')
                 return v;
-            log_warn("clock file %s does not hold an instant; using the system clock",
-                     now_file);
+            log_warn("clock file %s does not hold an instant; using the system clock", now_file);
         }
     }
     return (int64_t)time(NULL);

@@ -1,6 +1,6 @@
 /*
  * migrations.h — the migrations embedded in the binary (generated from
- * src/db/migrations/*.sql by scripts/embed-migrations). Private to src/db/.
+ * src/db/migrations/NNNN_name.sql by scripts/embed-migrations). Private to src/db/.
  */
 #ifndef WAYMARK_MIGRATIONS_H
 #define WAYMARK_MIGRATIONS_H

@@ -1,0 +1,222 @@
+/*
+ * main.c — the waymark binary: parse the command line, then
+ * config → database → migrations → http server → wait for a signal → shutdown.
+ *
+ * Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/log.h"
+#include "core/now.h"
+#include "core/secure.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "tenant/tenant.h"
+
+struct command {
+    const char *name;
+    enum config_command bit;
+    int (*run)(const struct config *cfg);
+    const char *summary;
+    const char *help;
+};
+
+static int run_serve(const struct config *cfg);
+static int run_migrate(const struct config *cfg);
+static int run_demo(const struct config *cfg);
+static int run_version(const struct config *cfg);
+
+static const struct command COMMANDS[] = {
+    {"serve", CMD_SERVE, run_serve, "migrate the database, then serve the web UI and JSON API",
+     "Applies any missing database migrations, then serves the API under /api/v1, /healthz,\n"
+     "/metrics and the web UI until SIGTERM or SIGINT, when it stops accepting connections\n"
+     "and lets in-flight requests finish. It refuses to start on a database whose schema is\n"
+     "newer than this binary."},
+    {"migrate", CMD_MIGRATE, run_migrate, "apply database migrations and exit",
+     "Brings the database schema up to this binary's version and prints the version."},
+    {"demo", CMD_DEMO, run_demo, "create the demo organisation and print how to sign in",
+     "Migrates the database and creates (or keeps) the demo tenant. Safe to run again."},
+    {"version", CMD_VERSION, run_version, "print the version", "Prints the version."},
+};
+
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "usage: waymark <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out, "  %-9s %s\n", "help", "show the options of a command: waymark help serve");
+}
+
+static void print_command_help(FILE *out, const struct command *c)
+{
+    fprintf(out, "usage: waymark %s [options]\n\n%s\n", c->name, c->help);
+    fprintf(out, "\noptions (flag, environment variable, meaning):\n");
+    config_print_options(out, c->bit);
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+/* Opens the database and applies migrations. NULL (after saying why) on failure. */
+static struct db *open_migrated(const struct config *cfg)
+{
+    char err[512];
+    struct db *db = NULL;
+    if (db_open(cfg->db_url, &db, err, sizeof err) != RC_OK) {
+        fprintf(stderr, "waymark: cannot open database %s: %s\n", cfg->db_url, err);
+        return NULL;
+    }
+    if (db_migrate(db, err, sizeof err) != RC_OK) {
+        fprintf(stderr, "waymark: %s\n", err);
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int run_migrate(const struct config *cfg)
+{
+    struct db *db = open_migrated(cfg);
+    if (!db)
+        return 1;
+    int version = 0;
+    db_schema_version(db, &version);
+    printf("database %s (%s) is at schema version %d\n", cfg->db_url, db_backend_name(db), version);
+    db_close(db);
+    return 0;
+}
+
+struct demo_args {
+    struct ctx *cx;
+    struct tenant tenant;
+    int created;
+};
+
+static enum rc demo_in_transaction(struct db *db, void *arg)
+{
+    struct demo_args *a = arg;
+    (void)db;
+    return tenant_ensure(a->cx, "demo", "Demo Organisation", &a->tenant, &a->created);
+}
+
+static int run_demo(const struct config *cfg)
+{
+    struct db *db = open_migrated(cfg);
+    if (!db)
+        return 1;
+    struct ctx cx;
+    ctx_init(&cx);
+    cx.db = db;
+    cx.cfg = cfg;
+    cx.now = now_read(NULL);
+    struct demo_args a = {.cx = &cx};
+    enum rc rc = db_transaction(db, 1, demo_in_transaction, &a);
+    if (rc != RC_OK) {
+        fprintf(stderr, "waymark: cannot create the demo tenant: %s (%s)\n",
+                cx.message[0] ? cx.message : rc_message(rc), db_errmsg(db));
+        ctx_clear(&cx);
+        db_close(db);
+        return 1;
+    }
+    printf("Demo organisation \"%s\" (tenant slug \"%s\") is %s in %s.\n", a.tenant.name,
+           a.tenant.slug, a.created ? "created" : "ready", cfg->db_url);
+    printf("Serve it with:  waymark serve --db %s\n", cfg->db_url);
+    printf("Then open       http://127.0.0.1:8080/ (health: http://127.0.0.1:8080/healthz)\n");
+    printf("Signing in: user accounts arrive with the people and access feature; this build\n"
+           "has no accounts yet, so the web UI shows the public home page only.\n");
+    ctx_clear(&cx);
+    db_close(db);
+    return 0;
+}
+
+static int run_version(const struct config *cfg)
+{
+    (void)cfg;
+    printf("waymark %s (schema %d)\n", WAYMARK_VERSION, db_migrations_latest());
+    return 0;
+}
+
+static int run_serve(const struct config *cfg)
+{
+    /* Signals are taken synchronously by this thread only; block them before any
+     * thread starts so the workers inherit the mask. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct db *db = open_migrated(cfg);
+    if (!db)
+        return 1;
+    int version = 0;
+    db_schema_version(db, &version);
+    log_line(LOG_INFO, __func__, NULL, NULL, "database %s ready at schema version %d",
+             db_backend_name(db), version);
+    db_close(db);
+
+    struct server srv;
+    if (server_start(&srv, cfg) != RC_OK)
+        return 1;
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("received %s; finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(&srv);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        if (argc == 2) {
+            print_usage(stdout);
+            return 0;
+        }
+        const struct command *c = find_command(argv[2]);
+        if (!c || argc > 3) {
+            fprintf(stderr, "waymark: no help for '%s'\n", argv[2]);
+            print_usage(stderr);
+            return 2;
+        }
+        print_command_help(stdout, c);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0)
+        name = "version";
+    const struct command *c = find_command(name);
+    if (!c) {
+        fprintf(stderr, "waymark: unknown command '%s'\n", name);
+        print_usage(stderr);
+        return 2;
+    }
+    struct config cfg;
+    char err[512];
+    if (config_parse(&cfg, c->bit, argc, argv, 2, err, sizeof err) != RC_OK) {
+        fprintf(stderr, "waymark %s: %s\n", c->name, err);
+        print_command_help(stderr, c);
+        return 2;
+    }
+    log_set_level((enum log_level)cfg.log_level);
+    if (secure_init() != RC_OK) {
+        fprintf(stderr, "waymark: libsodium failed to initialise\n");
+        return 1;
+    }
+    return c->run(&cfg);
+}
