@@ -210,7 +210,8 @@ int main(int argc, char **argv)
     char err[512];
     if (config_parse(&cfg, c->bit, argc, argv, 2, err, sizeof err) != RC_OK) {
         fprintf(stderr, "waymark %s: %s\n", c->name, err);
-        print_command_help(stderr, c);
+        fprintf(stderr, "usage: waymark %s [options]   (waymark help %s lists the options)\n",
+                c->name, c->name);
         return 2;
     }
     log_set_level((enum log_level)cfg.log_level);
