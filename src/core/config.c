@@ -10,7 +10,7 @@
 
 #include "log.h"
 
-enum opt_kind { OPT_STRING, OPT_INT, OPT_BYTES, OPT_BOOL, OPT_LEVEL, OPT_LISTEN };
+enum opt_kind { OPT_STRING, OPT_DB_URL, OPT_INT, OPT_BYTES, OPT_BOOL, OPT_LEVEL, OPT_LISTEN };
 
 struct option_def {
     const char *flag; /* without the leading dashes */
@@ -28,7 +28,7 @@ struct option_def {
 #define DB_CMDS  (CMD_SERVE | CMD_MIGRATE | CMD_DEMO)
 
 static const struct option_def OPTIONS[] = {
-    {"db", "WAYMARK_DB", OPT_STRING, FIELD(db_url), 0, 0, "sqlite:data/waymark.db", DB_CMDS,
+    {"db", "WAYMARK_DB", OPT_DB_URL, FIELD(db_url), 0, 0, "sqlite:data/waymark.db", DB_CMDS,
      "database URL: sqlite:PATH or postgres://user:pass@host:port/dbname"},
     {"listen", "WAYMARK_LISTEN", OPT_LISTEN, FIELD(listen_host), 0, 0, "127.0.0.1:8080", CMD_SERVE,
      "address and port to listen on (port 0 picks a free one)"},
@@ -101,6 +101,16 @@ static enum rc set_option(struct config *cfg, const struct option_def *o, const 
     char *field = (char *)cfg + o->offset;
     long v;
     switch (o->kind) {
+    case OPT_DB_URL:
+        if (strncmp(value, "sqlite:", 7) != 0 && strncmp(value, "postgres://", 11) != 0 &&
+            strncmp(value, "postgresql://", 13) != 0) {
+            /* Name only the scheme: the rest of a URL may hold a password. */
+            snprintf(err, errlen,
+                     "%s: must start with sqlite:, postgres:// or postgresql:// (got '%.*s')",
+                     source, (int)strcspn(value, ":/@"), value);
+            return RC_INVALID;
+        }
+        /* fall through */
     case OPT_STRING:
         if (strlen(value) >= o->size) {
             snprintf(err, errlen, "%s: is longer than %zu bytes", source, o->size - 1);

@@ -41,6 +41,7 @@ struct request {
     int64_t start_us;
     size_t uri_len;   /* raw request target, query included */
     int started;      /* the access handler has seen this request */
+    int encoded_nul;  /* the raw URI holds %00 */
     int responded;    /* a response was queued */
     enum rc failed;   /* a limit was crossed while receiving */
     size_t discarded; /* body bytes dropped after failing */
@@ -333,7 +334,12 @@ static struct request *request_new(struct server *srv, size_t uri_len)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)conn;
-    return request_new(cls, uri ? strlen(uri) : 0);
+    struct request *r = request_new(cls, uri ? strlen(uri) : 0);
+    /* libmicrohttpd decodes %00 into a real NUL, which would silently cut the path short
+     * ("/app.css%00.html" would serve app.css); no honest URL contains one. */
+    if (r && uri && strstr(uri, "%00"))
+        r->encoded_nul = 1;
+    return r;
 }
 
 static enum MHD_Result on_first_call(struct server *srv, struct request *r)
@@ -345,6 +351,8 @@ static enum MHD_Result on_first_call(struct server *srv, struct request *r)
 
     if (r->uri_len > (size_t)cfg->max_uri)
         return respond_early(r, RC_URI_TOO_LONG, "The URL is longer than this server accepts.");
+    if (r->encoded_nul)
+        return respond_early(r, RC_BAD_REQUEST, "The URL contains an encoded NUL (%00).");
     size_t header_bytes = 0;
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header_bytes, &header_bytes);
     if (header_bytes > (size_t)cfg->max_headers)
@@ -559,7 +567,11 @@ void server_stop(struct server *srv)
 {
     if (!srv->daemon)
         return;
+    /* Closing the quiesced listening socket at once makes the kernel refuse new
+     * connections instead of queueing them in a backlog nobody will accept from. */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     int64_t deadline = now_monotonic_us() + (int64_t)srv->cfg->shutdown_timeout * 1000000;
     int waiting;
     while ((waiting = atomic_load(&srv->metrics.requests_in_flight)) > 0 &&
@@ -570,8 +582,6 @@ void server_stop(struct server *srv)
     if (waiting > 0)
         log_warn("stopping with %d requests still in flight", waiting);
     MHD_stop_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
     srv->daemon = NULL;
     pthread_key_delete(srv->db_key);
     log_info("stopped");

@@ -72,6 +72,7 @@ static void bad_values_fail_with_one_clear_line(void **state)
         {{"--nope"}, 1, "unknown option --nope"},
         {{"--threads"}, 1, "--threads needs a value"},
         {{"serve"}, 1, "unexpected argument 'serve'"},
+        {{"--db=mysql://root:secret@h/x"}, 1, "--db: must start with sqlite:, postgres://"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config cfg;
