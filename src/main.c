@@ -12,10 +12,12 @@
 #include "core/ctx.h"
 #include "core/log.h"
 #include "core/now.h"
+#include "cli/cli_import.h"
+#include "cli/cli_people.h"
 #include "core/secure.h"
 #include "db/db.h"
+#include "demo/demo.h"
 #include "http/server.h"
-#include "tenant/tenant.h"
 
 struct command {
     const char *name;
@@ -39,7 +41,9 @@ static const struct command COMMANDS[] = {
     {"migrate", CMD_MIGRATE, run_migrate, "apply database migrations and exit",
      "Brings the database schema up to this binary's version and prints the version."},
     {"demo", CMD_DEMO, run_demo, "create the demo organisation and print how to sign in",
-     "Migrates the database and creates (or keeps) the demo tenant. Safe to run again."},
+     "Migrates the database and creates the demo organisation \"Demo Co\" (slug demo) with\n"
+     "an admin, a designer, three managers with their teams, a coach and an assessor, then\n"
+     "prints their sign-ins and the demo password. Running it again changes nothing."},
     {"version", CMD_VERSION, run_version, "print the version", "Prints the version."},
 };
 
@@ -50,6 +54,11 @@ static void print_usage(FILE *out)
     fprintf(out, "usage: waymark <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out, "  %-9s %s\n", "tenant", "tenant add --slug SLUG --name NAME [--timezone ZONE]");
+    fprintf(out, "  %-9s %s\n", "user",
+            "user add --tenant SLUG --email EMAIL --name NAME [--roles a,b] (password on stdin)");
+    fprintf(out, "  %-9s %s\n", "import",
+            "import users FILE.csv --tenant SLUG [--dry-run] (FILE - for stdin)");
     fprintf(out, "  %-9s %s\n", "help", "show the options of a command: waymark help serve");
 }
 
@@ -99,15 +108,14 @@ static int run_migrate(const struct config *cfg)
 
 struct demo_args {
     struct ctx *cx;
-    struct tenant tenant;
-    int created;
+    struct demo_result result;
 };
 
 static enum rc demo_in_transaction(struct db *db, void *arg)
 {
     struct demo_args *a = arg;
     (void)db;
-    return tenant_ensure(a->cx, "demo", "Demo Organisation", &a->tenant, &a->created);
+    return demo_seed(a->cx, &a->result);
 }
 
 static int run_demo(const struct config *cfg)
@@ -122,22 +130,19 @@ static int run_demo(const struct config *cfg)
     cx.now = now_read(NULL);
     struct demo_args a = {.cx = &cx};
     enum rc rc = db_transaction(db, 1, demo_in_transaction, &a);
-    if (rc != RC_OK) {
-        fprintf(stderr, "waymark: cannot create the demo tenant: %s (%s)\n",
+    struct buf text;
+    buf_init(&text, 1 << 16);
+    if (rc == RC_OK)
+        rc = demo_describe(&a.result, "http://127.0.0.1:8080", &text);
+    if (rc != RC_OK)
+        fprintf(stderr, "waymark: cannot set up the demo organisation: %s (%s)\n",
                 cx.message[0] ? cx.message : rc_message(rc), db_errmsg(db));
-        ctx_clear(&cx);
-        db_close(db);
-        return 1;
-    }
-    printf("Demo organisation \"%s\" (tenant slug \"%s\") is %s in %s.\n", a.tenant.name,
-           a.tenant.slug, a.created ? "created" : "ready", cfg->db_url);
-    printf("Serve it with:  waymark serve --db %s\n", cfg->db_url);
-    printf("Then open       http://127.0.0.1:8080/ (health: http://127.0.0.1:8080/healthz)\n");
-    printf("Signing in: user accounts arrive with the people and access feature; this build\n"
-           "has no accounts yet, so the web UI shows the public home page only.\n");
+    else
+        fputs(text.data, stdout);
+    buf_free(&text);
     ctx_clear(&cx);
     db_close(db);
-    return 0;
+    return rc == RC_OK ? 0 : 1;
 }
 
 static int run_version(const struct config *cfg)
@@ -200,6 +205,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(name, "--version") == 0)
         name = "version";
+    /* Operator commands with their own verbs and flags. */
+    if (strcmp(name, "tenant") == 0 || strcmp(name, "user") == 0 || strcmp(name, "import") == 0) {
+        if (secure_init() != RC_OK)
+            return 1;
+        return strcmp(name, "import") == 0 ? cli_import_main(argc, argv)
+                                           : cli_people_main(argc, argv);
+    }
     const struct command *c = find_command(name);
     if (!c) {
         fprintf(stderr, "waymark: unknown command '%s'\n", name);

@@ -56,6 +56,8 @@ static const struct option_def OPTIONS[] = {
      "error, warn, info or debug"},
     {"access-log", "WAYMARK_ACCESS_LOG", OPT_BOOL, FIELD(access_log), 0, 0, "on", CMD_SERVE,
      "one log line per request: on or off"},
+    {"secure-cookies", "WAYMARK_SECURE_COOKIES", OPT_BOOL, FIELD(secure_cookies), 0, 0, "off",
+     CMD_SERVE, "mark the session cookie Secure: on when users reach Waymark over HTTPS"},
     {"now-file", "WAYMARK_NOW_FILE", OPT_STRING, FIELD(now_file), 0, 0, "", CMD_SERVE,
      "for tests: read the clock from this file (RFC 3339 or epoch seconds)"},
 };

@@ -41,6 +41,7 @@ struct config {
     int log_level;
     int access_log;      /* 1: one line per request on stderr */
     char now_file[1024]; /* test clock; "" for the system clock */
+    int secure_cookies;  /* 1: mark cookies Secure (users reach Waymark over HTTPS) */
 };
 
 /* Fills cfg with defaults, then environment, then the flags in argv[first..argc) that

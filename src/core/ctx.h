@@ -33,6 +33,7 @@ struct req {
     const char *method;       /* "GET", "POST", … (HEAD is routed as GET) */
     const char *path;         /* percent-decoded path, without the query */
     const char *content_type; /* NULL when absent */
+    const char *client_ip;    /* peer address as text, "" when unknown */
     const char *body;         /* NUL-terminated copy of the body; "" when none */
     size_t body_len;
     json_t *json;                       /* parsed body (borrowed) when it was JSON, else NULL */
@@ -59,8 +60,20 @@ struct resp {
     uint64_t file_size; /* bytes of file_fd to send */
 };
 
+/* Who is asking. Filled by the router from the session cookie or bearer token on routes
+ * that need a signed-in user; all zero otherwise. roles uses the PEOPLE_ROLE_* bits. */
+struct actor {
+    int64_t tenant_id; /* 0: nobody is signed in */
+    int64_t user_id;
+    unsigned roles;
+    int64_t session_id;  /* set when signed in by cookie */
+    char csrf_token[65]; /* the session's CSRF token; "" for bearer tokens */
+    int64_t token_id;    /* set when signed in by bearer token */
+};
+
 struct ctx {
     struct db *db;
+    struct actor actor;
     const struct config *cfg;
     struct server *server;  /* opaque here; only src/http/ looks inside */
     int64_t now;            /* the request's instant, UTC seconds */

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "now.h"
+
 int jsonx_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -195,4 +197,11 @@ enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed
             rc = ctx_fail(cx, RC_INVALID, key, "is not a known field");
     }
     return rc;
+}
+
+json_t *jsonx_instant(int64_t t)
+{
+    char text[32];
+    now_format_rfc3339(t, text, sizeof text);
+    return json_string(text);
 }

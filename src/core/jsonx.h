@@ -48,6 +48,9 @@ enum rc jsonx_bool(struct ctx *cx, const json_t *obj, const char *key, int requi
  * list allowed, or when obj is not an object. */
 enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed);
 
+/* An instant as the API shows it: "2026-12-01T09:00:00Z". New reference. */
+json_t *jsonx_instant(int64_t t);
+
 /* Number of code points in a valid UTF-8 string. */
 size_t jsonx_utf8_length(const char *s);
 

@@ -1,10 +1,10 @@
 /*
- * secure.c — libsodium wrappers (see secure.h). Password hashing joins here with the
- * people module.
+ * secure.c — libsodium wrappers (see secure.h).
  */
 #include "secure.h"
 
 #include <sodium.h>
+#include <string.h>
 
 enum rc secure_init(void)
 {
@@ -29,7 +29,43 @@ void secure_random_hex(char *out, size_t n)
     *out = '\0';
 }
 
+void secure_token_new(char out[SECURE_TOKEN_HEX + 1])
+{
+    secure_random_hex(out, SECURE_TOKEN_HEX / 2);
+}
+
+void secure_token_hash(const char *token, char out[SECURE_TOKEN_HEX + 1])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+    sodium_bin2hex(out, SECURE_TOKEN_HEX + 1, h, sizeof h);
+}
+
+enum rc secure_password_hash(const char *password, char out[SECURE_PASSWORD_HASH])
+{
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return RC_NOMEM;
+    return RC_OK;
+}
+
+int secure_password_verify(const char *hash, const char *password)
+{
+    /* A real hash of a throw-away password with the same parameters, verified when there
+     * is no account, so an unknown email takes as long as a wrong password. */
+    static const char *const DUMMY = "$argon2id$v=19$m=65536,t=2,p=1$zVseeKNTxkGD1HcW+VNkow$"
+                                     "b0yOwuRIF7KtR1MNyIST2F1VMRlz1wJHULdn2bWGBak";
+    int real = hash && *hash;
+    int ok = crypto_pwhash_str_verify(real ? hash : DUMMY, password, strlen(password)) == 0;
+    return real && ok;
+}
+
 int secure_equal(const void *a, const void *b, size_t n)
 {
     return sodium_memcmp(a, b, n) == 0;
+}
+
+void secure_zero(void *p, size_t n)
+{
+    sodium_memzero(p, n);
 }

@@ -30,6 +30,7 @@
 #include "core/secure.h"
 #include "db/db.h"
 #include "files.h"
+#include "people/auth.h"
 #include "routes.h"
 
 #define REQUEST_ID_MAX 64
@@ -52,6 +53,7 @@ struct request {
     int nparams;
     char param_store[512];
     char allow[96];
+    char client_ip[64];
     const char *method;
     const char *path;
     int status;
@@ -205,14 +207,15 @@ static enum MHD_Result respond_early(struct request *r, enum rc rc, const char *
 /* ---- dispatch -------------------------------------------------------------------------- */
 
 struct handler_call {
-    route_handler handler;
+    const struct route *route;
     struct ctx *cx;
     const struct req *rq;
     struct resp *rs;
 };
 
-/* Runs a handler; used directly for reads and as the transaction body for writes, so a
- * retried transaction starts again from a clean response and context. */
+/* Enforces the route's flags and roles, then runs its handler; used directly for reads
+ * and as the transaction body for writes, so a retried transaction starts again from a
+ * clean response and context. */
 static enum rc call_handler(struct db *db, void *arg)
 {
     struct handler_call *c = arg;
@@ -222,7 +225,14 @@ static enum rc call_handler(struct db *db, void *arg)
     c->rs->status = 200;
     c->rs->content_type = NULL;
     ctx_clear(c->cx);
-    return c->handler(c->cx, c->rq, c->rs);
+    if (c->route->flags & ROUTE_AUTH) {
+        enum rc rc = auth_authenticate(c->cx, c->rq, (c->route->flags & ROUTE_CSRF) != 0);
+        if (rc)
+            return rc;
+        if (c->route->roles && !(c->cx->actor.roles & c->route->roles))
+            return ctx_fail(c->cx, RC_FORBIDDEN, NULL, "Your role does not allow this.");
+    }
+    return c->route->handler(c->cx, c->rq, c->rs);
 }
 
 static enum rc run_route(struct server *srv, struct request *r, struct ctx *cx,
@@ -233,16 +243,15 @@ static enum rc run_route(struct server *srv, struct request *r, struct ctx *cx,
     if (!cx->db)
         return ctx_fail_code(cx, RC_BUSY, "database_unavailable",
                              "The database is not available; try again shortly.");
-    struct handler_call call = {route->handler, cx, rq, rs};
+    struct handler_call call = {route, cx, rq, rs};
+    int own_tx = strcmp(route->method, "GET") == 0 || (route->flags & ROUTE_OWN_TX);
     atomic_fetch_add_explicit(&srv->metrics.db_busy, 1, memory_order_relaxed);
-    enum rc rc = strcmp(route->method, "GET") == 0 ? call_handler(cx->db, &call)
-                                                   : db_transaction(cx->db, 1, call_handler, &call);
+    enum rc rc =
+        own_tx ? call_handler(cx->db, &call) : db_transaction(cx->db, 1, call_handler, &call);
     atomic_fetch_sub_explicit(&srv->metrics.db_busy, 1, memory_order_relaxed);
     if (rc == RC_DB || rc == RC_BUSY)
         log_line(LOG_ERROR, __func__, r->id, NULL, "%s %s: %s: %s", r->method, route->pattern,
                  rc_name(rc), db_errmsg(cx->db));
-    if (rc != RC_OK)
-        rs->nheaders = 0;
     return rc;
 }
 
@@ -267,6 +276,7 @@ static void dispatch(struct server *srv, struct request *r, struct resp *rs)
             MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .body = r->body.data,
         .body_len = r->body.len,
+        .client_ip = r->client_ip,
         .header = req_header,
         .query = req_query,
         .impl = r,
@@ -277,13 +287,14 @@ static void dispatch(struct server *srv, struct request *r, struct resp *rs)
     int is_api = r->route >= 0 || path_is_api(r->path);
     enum rc rc = RC_OK;
     if (r->body.len && is_api) {
-        int upload = r->route >= 0 && (ROUTES[r->route].flags & ROUTE_UPLOAD);
-        if (upload && media_type_is(rq.content_type, "multipart/form-data"))
+        unsigned flags = r->route >= 0 ? ROUTES[r->route].flags : 0;
+        if (flags & ROUTE_UPLOAD)
+            ; /* raw bytes: the handler checks their type by their content */
+        else if ((flags & ROUTE_CSV) && media_type_is(rq.content_type, "text/csv"))
             ; /* the handler parses it */
         else if (!media_type_is(rq.content_type, "application/json"))
-            rc = ctx_fail_code(&cx, RC_UNSUPPORTED_MEDIA, NULL,
-                               "Send the body as application/json%s.",
-                               upload ? " or multipart/form-data" : "");
+            rc = ctx_fail_code(&cx, RC_UNSUPPORTED_MEDIA, NULL, "Send the body as %s.",
+                               flags & ROUTE_CSV ? "text/csv" : "application/json");
         else
             rc = jsonx_parse(&cx, r->body.data, r->body.len, &rq.json);
     }
@@ -342,6 +353,20 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return r;
 }
 
+static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
 static enum MHD_Result on_first_call(struct server *srv, struct request *r)
 {
     const struct config *cfg = srv->cfg;
@@ -362,7 +387,7 @@ static enum MHD_Result on_first_call(struct server *srv, struct request *r)
     r->route = router_match(ROUTES, ROUTES_COUNT, r->method, r->path, r->params, &r->nparams,
                             r->param_store, sizeof r->param_store, r->allow, sizeof r->allow);
     long limit = cfg->max_body;
-    if (r->route >= 0 && (ROUTES[r->route].flags & ROUTE_UPLOAD))
+    if (r->route >= 0 && (ROUTES[r->route].flags & (ROUTE_UPLOAD | ROUTE_CSV)))
         limit = cfg->max_upload;
     r->body.cap = (size_t)limit;
 
@@ -394,6 +419,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (!r->started) {
         r->started = 1;
         r->conn = conn;
+        client_address(conn, r->client_ip, sizeof r->client_ip);
         r->method = method;
         r->path = url;
         return on_first_call(srv, r);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import { RawConnection, assertHealthy, buildRequest, expectError, expectRawError, rawRequest } from './lib/http.js';
+import { expectApiError, seedTenant, signIn } from './lib/people.js';
 import { startServer } from './lib/server.js';
 
 const MAX_BODY = 1024 * 1024; // the default --max-body
@@ -231,12 +232,14 @@ describe('server rejects hostile requests', () => {
 
   describe('SQL and HTML in strings', () => {
     test('SQL in a path is just a path that does not exist', async () => {
+      const { admin } = await seedTenant(server, { slug: 'hostile' });
+      const me = await signIn(server, admin);
       for (const path of [
         "/api/v1/users/1'%20OR%20'1'='1",
         '/api/v1/users/1;DROP%20TABLE%20tenants;--',
         '/api/v1/workflows/1%20UNION%20SELECT%20*%20FROM%20sqlite_master',
       ]) {
-        await expectError(await fetch(new URL(path, server.url)), 404, 'not_found', path);
+        expectApiError(await me.get(path), 404, 'not_found', path);
       }
       // The database is untouched: the migrations table still says what version it is at.
       const version = (await server.db.query('SELECT max(version) FROM schema_migrations')).trim();

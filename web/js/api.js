@@ -1,18 +1,32 @@
 // api.js — the one way the web UI talks to the server.
 //
-// api(path, options) sends JSON, adds the CSRF token to state-changing requests once one is
-// known (the login response carries it), and turns Waymark's error shape
-// {"error":{"code","message","details"}} into a thrown ApiError, so pages can show the
-// server's message and put field details next to their fields. A network failure is an
-// ApiError too (code "network_error", status 0), so callers handle one kind of error.
+// api(path, options) sends JSON (or a text body such as CSV), adds the CSRF token to
+// state-changing requests once one is known (sign-in and GET /api/v1/me both return it),
+// and turns Waymark's error shape {"error":{"code","message","details"}} into a thrown
+// ApiError, so pages can show the server's message and put field details next to their
+// fields. A network failure is an ApiError too (code "network_error", status 0), so callers
+// handle one kind of error.
+//
+// The CSRF token lives only in this module's memory, never in localStorage: a reload asks
+// /api/v1/me again, which hands it back. A 401 on a call that needs a session means the
+// session ended (idle, expired, signed out elsewhere): the handler set with
+// onSessionLost() is told, once per call, so the app can send the person to sign in and
+// bring them back afterwards. Calls for which 401 is an ordinary answer (sign-in, "who am
+// I?") pass { session: false }.
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 let csrfToken = null;
+let sessionLost = null;
 
-/** Remembers the CSRF token from the login response (null to forget it on logout). */
+/** Remembers the CSRF token (null to forget it on sign-out). */
 export function setCsrfToken(token) {
   csrfToken = token || null;
+}
+
+/** Sets fn(error) to be called when a call that needs a session gets 401. */
+export function onSessionLost(fn) {
+  sessionLost = fn;
 }
 
 export class ApiError extends Error {
@@ -21,34 +35,63 @@ export class ApiError extends Error {
    * @param {string} code machine-readable code, e.g. "validation_failed"
    * @param {string} message words for people
    * @param {Array<{field?: string, message: string}>} details per-field problems
+   * @param {object} [extra] retryAfter (seconds, from a 429's Retry-After), body (the parsed
+   *   error body, for answers that carry more than the error, such as an import report)
    */
-  constructor(status, code, message, details = []) {
+  constructor(status, code, message, details = [], { retryAfter = null, body = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfter = retryAfter;
+    this.body = body;
   }
 }
 
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date); null when absent. */
+function retryAfterSeconds(value) {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const when = Date.parse(value);
+  return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
+}
+
 /**
- * Calls the server. path: "/api/v1/…" or "/healthz". options: method (default GET),
- * body (sent as JSON), headers, signal. Resolves to the parsed JSON body (null when empty);
- * throws ApiError for any non-2xx answer or a network failure.
+ * Calls the server. path: "/api/v1/…" or "/healthz". options:
+ *   method   default GET
+ *   body     sent as JSON, unless contentType is given: then sent as-is with that type
+ *   query    an object of query parameters; empty, null and undefined values are left out
+ *   headers, signal
+ *   session  false when a 401 is an expected answer rather than a lost session
+ * Resolves to the parsed JSON body (null when empty); throws ApiError for any non-2xx answer
+ * or a network failure (an AbortError is rethrown as-is).
  */
-export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+export async function api(path, { method = 'GET', body, contentType, query, headers = {}, signal, session = true } = {}) {
   const upper = method.toUpperCase();
   const sent = { Accept: 'application/json', ...headers };
   const init = { method: upper, headers: sent, credentials: 'same-origin', signal };
   if (body !== undefined) {
-    sent['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    if (contentType) {
+      sent['Content-Type'] = contentType;
+      init.body = body;
+    } else {
+      sent['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
   }
   if (csrfToken && !SAFE_METHODS.has(upper)) sent['X-CSRF-Token'] = csrfToken;
+  let url = path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    const qs = params.toString();
+    if (qs) url += (url.includes('?') ? '&' : '?') + qs;
+  }
 
   let res;
   try {
-    res = await fetch(path, init);
+    res = await fetch(url, init);
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network_error', 'Waymark could not reach its server. Check your connection and try again.');
@@ -66,10 +109,13 @@ export async function api(path, { method = 'GET', body, headers = {}, signal } =
   }
   if (res.ok) return data;
 
+  const extra = { retryAfter: retryAfterSeconds(res.headers.get('Retry-After')), body: data };
   const e = data && typeof data.error === 'object' && data.error;
-  if (e && typeof e.code === 'string')
-    throw new ApiError(res.status, e.code, e.message || `The server answered ${res.status}.`, Array.isArray(e.details) ? e.details : []);
-  throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim() + '.');
+  const error = e && typeof e.code === 'string'
+    ? new ApiError(res.status, e.code, e.message || `The server answered ${res.status}.`, Array.isArray(e.details) ? e.details : [], extra)
+    : new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim() + '.', [], extra);
+  if (res.status === 401 && session && sessionLost) sessionLost(error);
+  throw error;
 }
 
 export const get = (path, options) => api(path, { ...options, method: 'GET' });

@@ -6,6 +6,12 @@
 // outlet, anything else renders the not-found view. After a navigation (not the first
 // render) focus moves to the new page's heading so screen-reader and keyboard users
 // know the page changed.
+//
+// Each render gets its own view element inside the outlet, so a page that is still
+// waiting for the server when the person moves on writes into a detached view, never into
+// the next page. A guard(route, { path, params }) may answer a path to go to instead (the
+// sign-in page for a signed-out visitor): the address is replaced, not pushed, so Back
+// does not bounce between the two.
 
 /** Compiles "/a/:id" into a matcher returning { id } or null. */
 function compile(pattern) {
@@ -33,16 +39,20 @@ function compile(pattern) {
 }
 
 /**
- * createRouter({ outlet, routes: [{ path, title, render }], notFound: { title, render },
- *                appName }) → { start(), navigate(path, { replace }) }.
- * render({ outlet, params, path, router }) fills the outlet; it may be async.
+ * createRouter({ outlet, routes: [{ path, title, render, ...anything the guard reads }],
+ *                notFound: { title, render }, appName, guard })
+ *   → { start(), navigate(path, { replace }), refresh() }.
+ * render({ outlet, params, path, query, router, signal }) fills outlet (a fresh view
+ * element); it may be async. signal aborts when the person navigates away.
  */
-export function createRouter({ outlet, routes, notFound, appName = 'Waymark' }) {
+export function createRouter({ outlet, routes, notFound, appName = 'Waymark', guard }) {
   const table = routes.map((r) => ({ ...r, match: compile(r.path) }));
   let rendered = 0;
   let controller = null;
+  let generation = 0;
 
   async function render() {
+    const mine = ++generation;
     const path = window.location.pathname;
     let route = notFound;
     let params = {};
@@ -56,9 +66,22 @@ export function createRouter({ outlet, routes, notFound, appName = 'Waymark' }) 
     }
     controller?.abort();
     controller = new AbortController();
+    const signal = controller.signal;
+    if (guard) {
+      const redirect = await guard(route, { path, params });
+      if (mine !== generation) return; // a newer navigation started meanwhile
+      if (redirect) {
+        history.replaceState(null, '', redirect);
+        return render();
+      }
+    }
     document.title = route.title ? `${route.title} · ${appName}` : appName;
-    outlet.replaceChildren();
-    await route.render({ outlet, params, path, router, signal: controller.signal });
+    const view = document.createElement('div');
+    view.className = 'view';
+    outlet.replaceChildren(view);
+    const query = new URLSearchParams(window.location.search);
+    await route.render({ outlet: view, params, path, query, router, signal });
+    if (mine !== generation) return;
     if (rendered++ > 0) {
       const heading = outlet.querySelector('h1');
       const target = heading || outlet;
@@ -94,6 +117,8 @@ export function createRouter({ outlet, routes, notFound, appName = 'Waymark' }) 
       return render();
     },
     navigate,
+    /** Renders the current address again (after sign-in or sign-out changed what it shows). */
+    refresh: () => render(),
   };
   return router;
 }

@@ -1,0 +1,81 @@
+/*
+ * authz.h — the one place that decides who may do what inside a tenant.
+ *
+ * Every domain function that reads or changes something asks here before it touches a
+ * row, so a rule lives in one file and a URL can never reach around it. The router's
+ * route.roles is only a coarse first gate; the answers below are the real ones.
+ *
+ * The rules (issue 3, "People and access"):
+ *   admin     everything in the tenant.
+ *   designer  workflows and reports (later issues); for people: may read every user
+ *             (needed to enrol them) and read groups, but changes nothing about people.
+ *   manager   not a role: anyone with reports. May read their whole reporting subtree,
+ *             transitively (reports of reports, through deactivated people too).
+ *   coach     may read the learners assigned to them (coach_assignments), while they
+ *             hold the coach role.
+ *   learner   (everyone) may read their own record.
+ * Everyone else in the tenant is invisible: reading them is answered 404 exactly like a
+ * missing id, so nobody can probe who exists. Other tenants are unreachable by
+ * construction: every query is scoped by cx->actor.tenant_id.
+ *
+ * Later issues extend this file with their own questions (authz_can_edit_workflow,
+ * authz_can_read_enrolment, …) built on the same primitives: authz_manages and
+ * authz_coaches answer "is this person below / assigned to the actor".
+ *
+ * A question that needs the database answers "no" when the database fails (fail
+ * closed) and logs the error. No function here sets cx's error: callers choose between
+ * 403 and 404.
+ */
+#ifndef WAYMARK_AUTHZ_H
+#define WAYMARK_AUTHZ_H
+
+#include <stdint.h>
+
+#include "core/ctx.h"
+#include "people.h"
+
+/* 1 when the actor holds role (a PEOPLE_ROLE_* bit). */
+int authz_has_role(const struct ctx *cx, unsigned role);
+
+/* 1 when user_id is somewhere below manager_id in the reporting lines of the actor's
+ * tenant (a direct report, a report of a report, …). Never true for manager_id itself. */
+int authz_manages(struct ctx *cx, int64_t manager_id, int64_t user_id);
+
+/* 1 when learner_id is assigned to coach_id and coach_id holds the coach role. */
+int authz_coaches(struct ctx *cx, int64_t coach_id, int64_t learner_id);
+
+/* ---- people -------------------------------------------------------------------------- */
+
+/* Who may see target (a user already loaded from the actor's tenant). */
+int authz_can_read_user(struct ctx *cx, const struct user *target);
+
+/* Create, change, deactivate and reactivate users; assign coaches; import. Admin only. */
+int authz_can_manage_users(const struct ctx *cx);
+
+/* What a list of users may show the actor, as flags to OR together in SQL:
+ *   all      every user of the tenant (admin, designer);
+ *   self     the actor's own record (always);
+ *   subtree  everyone below self_id in the reporting lines (always: empty for people
+ *            without reports);
+ *   coachees the learners assigned to self_id (coach role only). */
+struct authz_user_filter {
+    int all;
+    int subtree;
+    int coachees;
+    int64_t self_id;
+};
+void authz_user_filter(const struct ctx *cx, struct authz_user_filter *out);
+
+/* ---- groups -------------------------------------------------------------------------- */
+
+/* Read groups and their members: admin, designer. */
+int authz_can_read_groups(const struct ctx *cx);
+/* Create, rename, delete groups and change members: admin. */
+int authz_can_manage_groups(const struct ctx *cx);
+
+/* ---- audit log ----------------------------------------------------------------------- */
+
+/* Read the audit log: admin. */
+int authz_can_read_audit(const struct ctx *cx);
+
+#endif
