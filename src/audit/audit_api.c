@@ -13,22 +13,9 @@
 #include "audit.h"
 #include "core/jsonx.h"
 #include "core/now.h"
+#include "core/query.h"
 
 #define AUDIT_API_TEXT_MAX 64
-
-static int64_t audit_api_id(const char *s)
-{
-    int64_t v = 0;
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 18)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
 
 /* A filter word: 1..64 characters of letters, digits, '.', '_' and '-'. */
 static int audit_api_word(const char *s)
@@ -52,18 +39,18 @@ static enum rc audit_api_read_query(struct ctx *cx, const struct req *rq, struct
     memset(q, 0, sizeof *q);
     q->limit = AUDIT_LIST_DEFAULT;
     if ((v = rq->query(rq, "limit"))) {
-        int64_t n = audit_api_id(v);
+        int64_t n = query_id(v);
         if (n < 1 || n > AUDIT_LIST_MAX)
             rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d",
                           AUDIT_LIST_MAX);
         else
             q->limit = (int)n;
     }
-    if ((v = rq->query(rq, "cursor")) && v[0] && !(q->before_id = audit_api_id(v)))
+    if ((v = rq->query(rq, "cursor")) && v[0] && !(q->before_id = query_id(v)))
         rc = ctx_fail(cx, RC_BAD_REQUEST, "cursor", "is not a cursor of this list");
-    if ((v = rq->query(rq, "actor_id")) && !(q->actor_id = audit_api_id(v)))
+    if ((v = rq->query(rq, "actor_id")) && !(q->actor_id = query_id(v)))
         rc = ctx_fail(cx, RC_BAD_REQUEST, "actor_id", "must be the id of a person");
-    if ((v = rq->query(rq, "target_id")) && !(q->target_id = audit_api_id(v)))
+    if ((v = rq->query(rq, "target_id")) && !(q->target_id = query_id(v)))
         rc = ctx_fail(cx, RC_BAD_REQUEST, "target_id", "must be a positive id");
     if ((v = rq->query(rq, "action"))) {
         if (audit_api_word(v))

@@ -205,3 +205,24 @@ json_t *jsonx_instant(int64_t t)
     now_format_rfc3339(t, text, sizeof text);
     return json_string(text);
 }
+
+enum rc jsonx_check_name(struct ctx *cx, const char *field, const char *s, size_t max_chars)
+{
+    size_t n = strlen(s);
+    if (!jsonx_utf8_valid(s, n))
+        return ctx_fail(cx, RC_INVALID, field, "must be valid UTF-8 text");
+    size_t chars = jsonx_utf8_length(s);
+    if (chars < 1 || chars > max_chars)
+        return ctx_fail(cx, RC_INVALID, field, "must be 1 to %zu characters", max_chars);
+    int blank = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return ctx_fail(cx, RC_INVALID, field, "must not contain control characters");
+        if (c != ' ')
+            blank = 0;
+    }
+    if (blank)
+        return ctx_fail(cx, RC_INVALID, field, "must not be only spaces");
+    return RC_OK;
+}

@@ -48,6 +48,10 @@ enum rc jsonx_bool(struct ctx *cx, const json_t *obj, const char *key, int requi
  * list allowed, or when obj is not an object. */
 enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed);
 
+/* Checks a one-line name a person typed: valid UTF-8, 1 to max_chars characters, no
+ * control characters, not only spaces. Fails RC_INVALID on field with the reason. */
+enum rc jsonx_check_name(struct ctx *cx, const char *field, const char *s, size_t max_chars);
+
 /* An instant as the API shows it: "2026-12-01T09:00:00Z". New reference. */
 json_t *jsonx_instant(int64_t t);
 

@@ -56,24 +56,7 @@ static int token_shape_ok(const char *s)
 
 static enum rc token_name_check(struct ctx *cx, const char *name)
 {
-    size_t n = strlen(name);
-    if (!jsonx_utf8_valid(name, n))
-        return ctx_fail(cx, RC_INVALID, "name", "must be valid UTF-8 text");
-    size_t chars = jsonx_utf8_length(name);
-    if (chars < 1 || chars > CREDENTIALS_TOKEN_NAME_MAX)
-        return ctx_fail(cx, RC_INVALID, "name", "must be 1 to %d characters",
-                        CREDENTIALS_TOKEN_NAME_MAX);
-    int blank = 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c < 0x20 || c == 0x7f)
-            return ctx_fail(cx, RC_INVALID, "name", "must not contain control characters");
-        if (c != ' ')
-            blank = 0;
-    }
-    if (blank)
-        return ctx_fail(cx, RC_INVALID, "name", "must not be only spaces");
-    return RC_OK;
+    return jsonx_check_name(cx, "name", name, CREDENTIALS_TOKEN_NAME_MAX);
 }
 
 /* Hashes password and stores it as user_id's password. */

@@ -13,49 +13,9 @@
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/query.h"
 #include "core/secure.h"
 #include "credentials.h"
-
-#define LIST_LIMIT_DEFAULT 50
-#define LIST_LIMIT_MAX     500
-
-/* Parses a positive decimal id of at most 18 digits; 0 when s is anything else. */
-static int64_t parse_id(const char *s)
-{
-    int64_t v = 0;
-    size_t n = 0;
-    if (!s)
-        return 0;
-    for (; s[n]; n++) {
-        if (n >= 18 || s[n] < '0' || s[n] > '9')
-            return 0;
-        v = v * 10 + (s[n] - '0');
-    }
-    return v;
-}
-
-/* ?limit= (default 50, 1–500) and ?cursor= (the id after which to continue). */
-static enum rc list_params(struct ctx *cx, const struct req *rq, int *limit, int64_t *after)
-{
-    const char *l = rq->query(rq, "limit");
-    const char *c = rq->query(rq, "cursor");
-    *limit = LIST_LIMIT_DEFAULT;
-    *after = 0;
-    if (l) {
-        int64_t v = strlen(l) <= 3 ? parse_id(l) : 0;
-        if (v < 1 || v > LIST_LIMIT_MAX)
-            return ctx_fail(cx, RC_BAD_REQUEST, NULL, "limit must be a whole number from 1 to %d.",
-                            LIST_LIMIT_MAX);
-        *limit = (int)v;
-    }
-    if (c && *c) {
-        *after = parse_id(c);
-        if (*after <= 0)
-            return ctx_fail(cx, RC_BAD_REQUEST, NULL,
-                            "cursor is not valid; use the next_cursor of a previous page.");
-    }
-    return RC_OK;
-}
 
 static json_t *token_json(const struct credentials_token *t)
 {
@@ -102,16 +62,13 @@ enum rc credentials_api_list_tokens(struct ctx *cx, const struct req *rq, struct
     int limit = 0, n = 0, more = 0;
     int64_t after = 0;
     struct credentials_token *items = NULL;
-    enum rc rc = list_params(cx, rq, &limit, &after);
+    enum rc rc = query_paging(cx, rq, &limit, &after);
     if (rc || (rc = credentials_token_list(cx, after, limit, &items, &n, &more)))
         return rc;
     json_t *list = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(list, token_json(&items[i]));
-    char cursor[24] = "";
-    if (more)
-        snprintf(cursor, sizeof cursor, "%lld", (long long)items[n - 1].id);
-    json_t *next = more ? json_string(cursor) : json_null();
+    json_t *next = query_cursor_json(more ? items[n - 1].id : 0);
     free(items);
     return resp_json(rs, 200, json_pack("{s:o, s:o}", "items", list, "next_cursor", next));
 }
@@ -136,7 +93,7 @@ enum rc credentials_api_create_token(struct ctx *cx, const struct req *rq, struc
 
 enum rc credentials_api_revoke_token(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
-    enum rc rc = credentials_token_revoke(cx, parse_id(rq->params[0]));
+    enum rc rc = credentials_token_revoke(cx, query_id(rq->params[0]));
     if (rc)
         return rc;
     return resp_json(rs, 204, NULL);
@@ -149,7 +106,7 @@ enum rc credentials_api_reset_password(struct ctx *cx, const struct req *rq, str
     /* No body, or an empty object: there is nothing to choose. */
     if (rq->json && (rc = jsonx_only(cx, rq->json, NONE)))
         return rc;
-    int64_t id = parse_id(rq->params[0]);
+    int64_t id = query_id(rq->params[0]);
     if (id <= 0)
         return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such person.");
     char url[CREDENTIALS_LINK_URL_MAX];

@@ -13,58 +13,16 @@
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/query.h"
 #include "groups.h"
-
-static int64_t groups_api_id(const char *s)
-{
-    int64_t v = 0;
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 18)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
 
 static enum rc groups_api_path_id(struct ctx *cx, const struct req *rq, int i, int64_t *out)
 {
-    *out = rq->nparams > i ? groups_api_id(rq->params[i]) : 0;
+    *out = rq->nparams > i ? query_id(rq->params[i]) : 0;
     if (*out <= 0)
         return ctx_fail(cx, RC_NOT_FOUND, NULL,
                         i == 0 ? "There is no such group." : "There is no such person.");
     return RC_OK;
-}
-
-static enum rc groups_api_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *after)
-{
-    enum rc rc = RC_OK;
-    const char *l = rq->query(rq, "limit");
-    const char *c = rq->query(rq, "cursor");
-    *limit = GROUPS_LIST_DEFAULT;
-    *after = 0;
-    if (l) {
-        int64_t v = groups_api_id(l);
-        if (v < 1 || v > GROUPS_LIST_MAX)
-            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d",
-                          GROUPS_LIST_MAX);
-        else
-            *limit = (int)v;
-    }
-    if (c && c[0] && !(*after = groups_api_id(c)))
-        rc = ctx_fail(cx, RC_BAD_REQUEST, "cursor", "is not a cursor of this list");
-    return rc;
-}
-
-static json_t *groups_api_cursor(int64_t id)
-{
-    char text[24];
-    if (!id)
-        return json_null();
-    snprintf(text, sizeof text, "%lld", (long long)id);
-    return json_string(text);
 }
 
 static json_t *groups_api_json(const struct group *g)
@@ -88,7 +46,7 @@ enum rc groups_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int limit;
     int64_t after, next = 0;
-    enum rc rc = groups_api_paging(cx, rq, &limit, &after);
+    enum rc rc = query_paging(cx, rq, &limit, &after);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -98,7 +56,7 @@ enum rc groups_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
         return rc;
     }
     return resp_json(
-        rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", groups_api_cursor(next)));
+        rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", query_cursor_json(next)));
 }
 
 /* Reads {name, description, rule} into ch; with creating, name is required. */
@@ -198,7 +156,7 @@ enum rc groups_api_members(struct ctx *cx, const struct req *rq, struct resp *rs
     int64_t id, after, next = 0;
     int limit;
     enum rc rc = groups_api_path_id(cx, rq, 0, &id);
-    if (rc || (rc = groups_api_paging(cx, rq, &limit, &after)))
+    if (rc || (rc = query_paging(cx, rq, &limit, &after)))
         return rc;
     json_t *items = json_array();
     if ((rc = groups_members(cx, id, after, limit, groups_api_add_member_json, items, &next))) {
@@ -206,7 +164,7 @@ enum rc groups_api_members(struct ctx *cx, const struct req *rq, struct resp *rs
         return rc;
     }
     return resp_json(
-        rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", groups_api_cursor(next)));
+        rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", query_cursor_json(next)));
 }
 
 enum rc groups_api_add_members(struct ctx *cx, const struct req *rq, struct resp *rs)

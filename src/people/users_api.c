@@ -14,59 +14,15 @@
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/query.h"
 #include "users.h"
-
-/* Parses a positive decimal id of at most 18 digits; 0 when s is anything else. */
-static int64_t users_api_id(const char *s)
-{
-    int64_t v = 0;
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 18)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
 
 static enum rc users_api_path_id(struct ctx *cx, const struct req *rq, int64_t *out)
 {
-    *out = rq->nparams > 0 ? users_api_id(rq->params[0]) : 0;
+    *out = rq->nparams > 0 ? query_id(rq->params[0]) : 0;
     if (*out <= 0)
         return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such person.");
     return RC_OK;
-}
-
-static json_t *users_api_cursor(int64_t id)
-{
-    char text[24];
-    if (!id)
-        return json_null();
-    snprintf(text, sizeof text, "%lld", (long long)id);
-    return json_string(text);
-}
-
-/* ?limit= and ?cursor=, shared by every list. */
-static enum rc users_api_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *after)
-{
-    enum rc rc = RC_OK;
-    const char *l = rq->query(rq, "limit");
-    const char *c = rq->query(rq, "cursor");
-    *limit = USERS_LIST_DEFAULT;
-    *after = 0;
-    if (l) {
-        int64_t v = users_api_id(l);
-        if (v < 1 || v > USERS_LIST_MAX)
-            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d",
-                          USERS_LIST_MAX);
-        else
-            *limit = (int)v;
-    }
-    if (c && c[0] && !(*after = users_api_id(c)))
-        rc = ctx_fail(cx, RC_BAD_REQUEST, "cursor", "is not a cursor of this list");
-    return rc;
 }
 
 struct users_api_items {
@@ -85,7 +41,7 @@ static enum rc users_api_add_item(void *arg, const struct user *u)
 enum rc users_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     struct users_query q = {.active = -1, .manager_id = -1};
-    enum rc rc = users_api_paging(cx, rq, &q.limit, &q.after_id);
+    enum rc rc = query_paging(cx, rq, &q.limit, &q.after_id);
     q.q = rq->query(rq, "q");
     q.department = rq->query(rq, "department");
     const char *active = rq->query(rq, "active");
@@ -98,7 +54,7 @@ enum rc users_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
             rc = ctx_fail(cx, RC_BAD_REQUEST, "active", "must be true or false");
     }
     const char *manager = rq->query(rq, "manager_id");
-    if (manager && !(q.manager_id = users_api_id(manager)))
+    if (manager && !(q.manager_id = query_id(manager)))
         rc = ctx_fail(cx, RC_BAD_REQUEST, "manager_id", "must be the id of a person");
     const char *role = rq->query(rq, "role");
     if (role && !(q.role = people_role_from_name(role)))
@@ -113,7 +69,8 @@ enum rc users_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
         return rc;
     }
     return resp_json(
-        rs, 200, json_pack("{s:o, s:o}", "items", it.items, "next_cursor", users_api_cursor(next)));
+        rs, 200,
+        json_pack("{s:o, s:o}", "items", it.items, "next_cursor", query_cursor_json(next)));
 }
 
 /* A string field that may be null (stored as "" / none) when nullable. */

@@ -265,21 +265,7 @@ static enum rc require_admin(struct ctx *cx)
 
 static enum rc check_name(struct ctx *cx, const char *name)
 {
-    size_t n = strlen(name);
-    size_t chars = jsonx_utf8_valid(name, n) ? jsonx_utf8_length(name) : 0;
-    if (chars < 1 || chars > TENANT_NAME_MAX)
-        return ctx_fail(cx, RC_INVALID, "name", "must be 1 to %d characters", TENANT_NAME_MAX);
-    int blank = 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c < 0x20 || c == 0x7f)
-            return ctx_fail(cx, RC_INVALID, "name", "must not contain control characters");
-        if (c != ' ')
-            blank = 0;
-    }
-    if (blank)
-        return ctx_fail(cx, RC_INVALID, "name", "must not be only spaces");
-    return RC_OK;
+    return jsonx_check_name(cx, "name", name, TENANT_NAME_MAX);
 }
 
 /* Lower-cases a "#rrggbb" colour into out[8]; RC_INVALID on "brand_colour" otherwise. */

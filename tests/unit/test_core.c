@@ -15,7 +15,9 @@
 #include "core/buf.h"
 #include "core/ctx.h"
 #include "core/now.h"
+#include "core/query.h"
 #include "core/rc.h"
+#include "fixture.h"
 
 static void buf_appends_and_stays_terminated(void **state)
 {
@@ -180,6 +182,46 @@ static void ctx_error_shape_for_an_unset_rc_uses_defaults(void **state)
     ctx_clear(&cx);
 }
 
+static void query_reads_ids_and_paging(void **state)
+{
+    (void)state;
+    assert_int_equal(query_id("42"), 42);
+    assert_int_equal(query_id("999999999999999999"), 999999999999999999LL);
+    const char *bad[] = {NULL,          "", "-1", "1e3", " 1", "1 ", "0x10", "1234567890123456789",
+                         "1' OR '1'='1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(query_id(bad[i]), 0);
+
+    struct ctx cx;
+    ctx_init(&cx);
+    struct fake_req f;
+    fake_req_init(&f, "GET", "/api/v1/users");
+    int limit = -1;
+    int64_t cursor = -1;
+    assert_int_equal(query_paging(&cx, &f.rq, &limit, &cursor), RC_OK);
+    assert_int_equal(limit, QUERY_LIMIT_DEFAULT);
+    assert_int_equal(cursor, 0);
+    f.query[0][0] = "limit";
+    f.query[0][1] = "500";
+    f.query[1][0] = "cursor";
+    f.query[1][1] = "77";
+    assert_int_equal(query_paging(&cx, &f.rq, &limit, &cursor), RC_OK);
+    assert_int_equal(limit, 500);
+    assert_int_equal(cursor, 77);
+    f.query[0][1] = "501";
+    f.query[1][1] = "abc";
+    assert_int_equal(query_paging(&cx, &f.rq, &limit, &cursor), RC_BAD_REQUEST);
+    assert_int_equal(json_array_size(cx.details), 2);
+    ctx_clear(&cx);
+
+    json_t *c = query_cursor_json(0);
+    assert_true(json_is_null(c));
+    json_decref(c);
+    c = query_cursor_json(123);
+    assert_string_equal(json_string_value(c), "123");
+    json_decref(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +234,7 @@ int main(void)
         cmocka_unit_test(now_reads_the_clock_file),
         cmocka_unit_test(ctx_collects_every_field_error),
         cmocka_unit_test(ctx_error_shape_for_an_unset_rc_uses_defaults),
+        cmocka_unit_test(query_reads_ids_and_paging),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

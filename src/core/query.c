@@ -1,0 +1,49 @@
+/*
+ * query.c — ids and paging from the query string (see query.h).
+ */
+#include "query.h"
+
+#include <stdio.h>
+
+int64_t query_id(const char *s)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    if (!s)
+        return 0;
+    for (; s[n]; n++) {
+        if (n >= 18 || s[n] < '0' || s[n] > '9')
+            return 0;
+        v = v * 10 + (s[n] - '0');
+    }
+    return v;
+}
+
+enum rc query_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *cursor)
+{
+    enum rc rc = RC_OK;
+    const char *l = rq->query(rq, "limit");
+    const char *c = rq->query(rq, "cursor");
+    *limit = QUERY_LIMIT_DEFAULT;
+    *cursor = 0;
+    if (l) {
+        int64_t v = query_id(l);
+        if (v < 1 || v > QUERY_LIMIT_MAX)
+            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d",
+                          QUERY_LIMIT_MAX);
+        else
+            *limit = (int)v;
+    }
+    if (c && c[0] && !(*cursor = query_id(c)))
+        rc = ctx_fail(cx, RC_BAD_REQUEST, "cursor", "is not a cursor of this list");
+    return rc;
+}
+
+json_t *query_cursor_json(int64_t id)
+{
+    char text[24];
+    if (!id)
+        return json_null();
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    return json_string(text);
+}
