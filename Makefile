@@ -28,6 +28,7 @@ bench:
 	@scripts/deps bench
 	@$(MAKE) --no-print-directory build-release
 	bench/healthz.sh
+	bench/import.sh
 
 build-release:
 	@scripts/deps build
