@@ -475,3 +475,28 @@ enum rc db_ping(struct db *db)
     db_reset(st);
     return rc;
 }
+
+/* ---- one-call statements ---- */
+
+enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int nargs,
+               int64_t *changes)
+{
+    struct db_stmt *st = NULL;
+    enum rc rc = db_prepare(db, sql, &st);
+    if (rc)
+        return rc;
+    for (int i = 0; i < nargs && !rc; i++) {
+        const struct db_arg *a = &args[i];
+        rc = a->kind == DB_ARG_INT    ? db_bind_int64(st, i + 1, a->i)
+             : a->kind == DB_ARG_TEXT ? db_bind_text(st, i + 1, a->t, -1)
+                                      : db_bind_null(st, i + 1);
+    }
+    if (!rc) {
+        rc = db_step(st);
+        rc = rc == RC_DONE || rc == RC_ROW ? RC_OK : rc;
+    }
+    if (!rc && changes)
+        *changes = db_changes(db);
+    db_reset(st);
+    return rc;
+}

@@ -73,6 +73,29 @@ const char *db_column_text(struct db_stmt *st, int col);
 size_t db_column_bytes(struct db_stmt *st, int col);
 const void *db_column_blob(struct db_stmt *st, int col);
 
+/* One statement without result rows, in one call: prepare (cached), bind args to $1..$n in
+ * order, step to the end, reset. For the many small INSERT/UPDATE/DELETE statements of the
+ * stores; queries that return rows use the statement calls above. Arguments are typed
+ * values built with DB_INT/DB_TEXT/DB_INT_OR_NULL, so a wrong type cannot slip through a
+ * variadic list. *changes (may be NULL) receives db_changes. Returns RC_OK or the rc of
+ * prepare/bind/step (RC_CONFLICT for a constraint violation). */
+enum db_arg_kind { DB_ARG_NULL, DB_ARG_INT, DB_ARG_TEXT };
+struct db_arg {
+    enum db_arg_kind kind;
+    int64_t i;
+    const char *t;
+};
+#define DB_INT(v) ((struct db_arg){.kind = DB_ARG_INT, .i = (v)})
+/* NULL text binds SQL NULL. */
+#define DB_TEXT(v) ((struct db_arg){.kind = (v) ? DB_ARG_TEXT : DB_ARG_NULL, .t = (v)})
+/* 0 binds SQL NULL (for optional ids and instants). */
+#define DB_INT_OR_NULL(v) ((struct db_arg){.kind = (v) ? DB_ARG_INT : DB_ARG_NULL, .i = (v)})
+enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int nargs,
+               int64_t *changes);
+#define DB_RUN(db, sql, changes, ...)                                                              \
+    db_run((db), (sql), (const struct db_arg[]){__VA_ARGS__},                                      \
+           (int)(sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg)), (changes))
+
 /* Rows changed by the last INSERT/UPDATE/DELETE stepped on this connection. */
 int64_t db_changes(struct db *db);
 

@@ -7,13 +7,6 @@
 
 #include <stdio.h>
 
-static enum rc step_done(struct db_stmt *st)
-{
-    enum rc rc = db_step(st);
-    db_reset(st);
-    return rc == RC_DONE ? RC_OK : rc;
-}
-
 static enum rc principal_by_hash(struct db *db, const char *sql, const char *token_hash,
                                  int with_session_fields, struct auth_principal *out)
 {
@@ -63,27 +56,16 @@ enum rc auth_store_token_by_hash(struct db *db, const char *token_hash, struct a
                              token_hash, 0, out);
 }
 
-static enum rc exec_id_now(struct db *db, const char *sql, int64_t id, int64_t now)
-{
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db, sql, &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, id)) || (rc = db_bind_int64(st, 2, now))) {
-        db_reset(st);
-        return rc;
-    }
-    return step_done(st);
-}
-
 enum rc auth_store_session_touch(struct db *db, int64_t session_id, int64_t now)
 {
-    return exec_id_now(db, "UPDATE sessions SET last_seen_at = $2 WHERE id = $1", session_id, now);
+    return DB_RUN(db, "UPDATE sessions SET last_seen_at = $2 WHERE id = $1", NULL,
+                  DB_INT(session_id), DB_INT(now));
 }
 
 enum rc auth_store_token_touch(struct db *db, int64_t token_id, int64_t now)
 {
-    return exec_id_now(db, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", token_id, now);
+    return DB_RUN(db, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", NULL,
+                  DB_INT(token_id), DB_INT(now));
 }
 
 enum rc auth_store_session_insert(struct db *db, int64_t tenant_id, int64_t user_id,
@@ -114,15 +96,7 @@ out:
 
 enum rc auth_store_session_delete(struct db *db, int64_t session_id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db, "DELETE FROM sessions WHERE id = $1", &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, session_id))) {
-        db_reset(st);
-        return rc;
-    }
-    return step_done(st);
+    return DB_RUN(db, "DELETE FROM sessions WHERE id = $1", NULL, DB_INT(session_id));
 }
 
 enum rc auth_store_candidates(struct db *db, const char *email_key, const char *tenant_slug,
@@ -178,33 +152,15 @@ out:
 
 enum rc auth_store_failure_add(struct db *db, const char *key, int64_t now, int64_t prune_before)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc =
-        db_prepare(db, "DELETE FROM sign_in_failures WHERE throttle_key = $1 AND at < $2", &st);
+    enum rc rc = DB_RUN(db, "DELETE FROM sign_in_failures WHERE throttle_key = $1 AND at < $2",
+                        NULL, DB_TEXT(key), DB_INT(prune_before));
     if (rc)
         return rc;
-    if ((rc = db_bind_text(st, 1, key, -1)) || (rc = db_bind_int64(st, 2, prune_before)) ||
-        (rc = step_done(st)))
-        return rc;
-    if ((rc = db_prepare(db, "INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)",
-                         &st)))
-        return rc;
-    if ((rc = db_bind_text(st, 1, key, -1)) || (rc = db_bind_int64(st, 2, now))) {
-        db_reset(st);
-        return rc;
-    }
-    return step_done(st);
+    return DB_RUN(db, "INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)", NULL,
+                  DB_TEXT(key), DB_INT(now));
 }
 
 enum rc auth_store_failures_clear(struct db *db, const char *key)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db, "DELETE FROM sign_in_failures WHERE throttle_key = $1", &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_text(st, 1, key, -1))) {
-        db_reset(st);
-        return rc;
-    }
-    return step_done(st);
+    return DB_RUN(db, "DELETE FROM sign_in_failures WHERE throttle_key = $1", NULL, DB_TEXT(key));
 }

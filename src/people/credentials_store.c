@@ -9,13 +9,6 @@
 
 #include <stdio.h>
 
-/* Steps a statement that returns no rows (INSERT/UPDATE/DELETE without RETURNING). */
-static enum rc run(struct db_stmt *st)
-{
-    enum rc rc = db_step(st);
-    return rc == RC_DONE || rc == RC_ROW ? RC_OK : rc;
-}
-
 /* ---- passwords ---- */
 
 enum rc credentials_store_password_hash(struct db *db, int64_t tenant_id, int64_t user_id,
@@ -43,19 +36,10 @@ out:
 enum rc credentials_store_set_password_hash(struct db *db, int64_t tenant_id, int64_t user_id,
                                             const char *hash)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc =
-        db_prepare(db, "UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2", &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = hash ? db_bind_text(st, 3, hash, -1) : db_bind_null(st, 3)))
-        goto out;
-    if ((rc = run(st)) == RC_OK && db_changes(db) != 1)
-        rc = RC_NOT_FOUND;
-out:
-    db_reset(st);
-    return rc;
+    int64_t changed = 0;
+    enum rc rc = DB_RUN(db, "UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2",
+                        &changed, DB_INT(tenant_id), DB_INT(user_id), DB_TEXT(hash));
+    return rc ? rc : changed == 1 ? RC_OK : RC_NOT_FOUND;
 }
 
 /* ---- sessions ---- */
@@ -63,18 +47,8 @@ out:
 enum rc credentials_store_delete_sessions(struct db *db, int64_t tenant_id, int64_t user_id,
                                           int64_t keep_session_id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(
-        db, "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id <> $3", &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = db_bind_int64(st, 3, keep_session_id)))
-        goto out;
-    rc = run(st);
-out:
-    db_reset(st);
-    return rc;
+    return DB_RUN(db, "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id <> $3",
+                  NULL, DB_INT(tenant_id), DB_INT(user_id), DB_INT(keep_session_id));
 }
 
 /* ---- API tokens ---- */
@@ -173,40 +147,21 @@ out:
 enum rc credentials_store_token_revoke(struct db *db, int64_t tenant_id, int64_t user_id,
                                        int64_t id, int64_t now)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "UPDATE api_tokens SET revoked_at = $4 WHERE tenant_id = $1 AND "
-                            "user_id = $2 AND id = $3 AND revoked_at IS NULL",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = db_bind_int64(st, 3, id)) || (rc = db_bind_int64(st, 4, now)))
-        goto out;
-    if ((rc = run(st)) == RC_OK && db_changes(db) != 1)
-        rc = RC_NOT_FOUND;
-out:
-    db_reset(st);
-    return rc;
+    int64_t changed = 0;
+    enum rc rc = DB_RUN(db,
+                        "UPDATE api_tokens SET revoked_at = $4 WHERE tenant_id = $1 AND "
+                        "user_id = $2 AND id = $3 AND revoked_at IS NULL",
+                        &changed, DB_INT(tenant_id), DB_INT(user_id), DB_INT(id), DB_INT(now));
+    return rc ? rc : changed == 1 ? RC_OK : RC_NOT_FOUND;
 }
 
 enum rc credentials_store_token_revoke_all(struct db *db, int64_t tenant_id, int64_t user_id,
                                            int64_t now)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "UPDATE api_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND "
-                            "user_id = $2 AND revoked_at IS NULL",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = db_bind_int64(st, 3, now)))
-        goto out;
-    rc = run(st);
-out:
-    db_reset(st);
-    return rc;
+    return DB_RUN(db,
+                  "UPDATE api_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND "
+                  "user_id = $2 AND revoked_at IS NULL",
+                  NULL, DB_INT(tenant_id), DB_INT(user_id), DB_INT(now));
 }
 
 /* ---- one-time links ---- */
@@ -215,23 +170,11 @@ enum rc credentials_store_link_insert(struct db *db, int64_t tenant_id, int64_t 
                                       const char *purpose, const char *token_hash,
                                       int64_t created_by, int64_t now, int64_t expires_at)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO one_time_links (tenant_id, user_id, purpose, "
-                            "token_hash, created_by, created_at, expires_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = db_bind_text(st, 3, purpose, -1)) || (rc = db_bind_text(st, 4, token_hash, -1)) ||
-        (rc = created_by ? db_bind_int64(st, 5, created_by) : db_bind_null(st, 5)) ||
-        (rc = db_bind_int64(st, 6, now)) || (rc = db_bind_int64(st, 7, expires_at)))
-        goto out;
-    rc = run(st);
-out:
-    db_reset(st);
-    return rc;
+    return DB_RUN(db,
+                  "INSERT INTO one_time_links (tenant_id, user_id, purpose, token_hash, "
+                  "created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  NULL, DB_INT(tenant_id), DB_INT(user_id), DB_TEXT(purpose), DB_TEXT(token_hash),
+                  DB_INT_OR_NULL(created_by), DB_INT(now), DB_INT(expires_at));
 }
 
 enum rc credentials_store_link_by_hash(struct db *db, const char *token_hash,
@@ -266,47 +209,26 @@ out:
 enum rc credentials_store_link_claim(struct db *db, int64_t tenant_id, int64_t id, int64_t now,
                                      int *claimed)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
-                            "id = $2 AND used_at IS NULL",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, id)) ||
-        (rc = db_bind_int64(st, 3, now)))
-        goto out;
-    if ((rc = run(st)) == RC_OK)
-        *claimed = db_changes(db) == 1;
-out:
-    db_reset(st);
+    int64_t changed = 0;
+    enum rc rc = DB_RUN(db,
+                        "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
+                        "id = $2 AND used_at IS NULL",
+                        &changed, DB_INT(tenant_id), DB_INT(id), DB_INT(now));
+    if (!rc)
+        *claimed = changed == 1;
     return rc;
 }
 
 enum rc credentials_store_links_void(struct db *db, int64_t tenant_id, int64_t user_id,
                                      const char *purpose, int64_t now)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc;
-    if (purpose) {
-        rc = db_prepare(db,
-                        "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
-                        "user_id = $2 AND purpose = $4 AND used_at IS NULL",
-                        &st);
-    } else {
-        rc = db_prepare(db,
-                        "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
-                        "user_id = $2 AND used_at IS NULL",
-                        &st);
-    }
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||
-        (rc = db_bind_int64(st, 3, now)) ||
-        (rc = purpose ? db_bind_text(st, 4, purpose, -1) : RC_OK))
-        goto out;
-    rc = run(st);
-out:
-    db_reset(st);
-    return rc;
+    if (purpose)
+        return DB_RUN(db,
+                      "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
+                      "user_id = $2 AND purpose = $4 AND used_at IS NULL",
+                      NULL, DB_INT(tenant_id), DB_INT(user_id), DB_INT(now), DB_TEXT(purpose));
+    return DB_RUN(db,
+                  "UPDATE one_time_links SET used_at = $3 WHERE tenant_id = $1 AND "
+                  "user_id = $2 AND used_at IS NULL",
+                  NULL, DB_INT(tenant_id), DB_INT(user_id), DB_INT(now));
 }

@@ -751,6 +751,47 @@ static void test_returning_id(void **state)
     assert_int_equal(query_int(db, "SELECT id FROM tenants WHERE slug = 'globex'"), b);
 }
 
+static void test_run_binds_typed_arguments_in_one_call(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    int64_t changed = -1;
+    migrate_ok(db);
+    assert_rc(db,
+              DB_RUN(db,
+                     "INSERT INTO tenants (slug, name, time_zone, created_at) VALUES ($1, $2, "
+                     "$3, $4)",
+                     &changed, DB_TEXT("acme"), DB_TEXT("Acme '; DROP TABLE tenants; --"),
+                     DB_TEXT("UTC"), DB_INT(INT64_MAX)),
+              RC_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(query_int(db, "SELECT created_at FROM tenants WHERE slug = 'acme'"),
+                     INT64_MAX);
+    /* DB_TEXT(NULL) and DB_INT_OR_NULL(0) bind SQL NULL. */
+    assert_rc(db,
+              DB_RUN(db,
+                     "UPDATE tenants SET logo_type = $1, updated_at = COALESCE($2, 7) WHERE "
+                     "slug = $3",
+                     &changed, DB_TEXT(NULL), DB_INT_OR_NULL(0), DB_TEXT("acme")),
+              RC_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM tenants WHERE logo_type IS NULL AND "
+                                   "updated_at = 7"),
+                     1);
+    assert_rc(db, DB_RUN(db, "DELETE FROM tenants WHERE slug = $1", &changed, DB_TEXT("nobody")),
+              RC_OK);
+    assert_int_equal(changed, 0);
+    /* A constraint violation is a conflict, and the statement can be run again. */
+    assert_rc(db,
+              DB_RUN(db, "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3)", NULL,
+                     DB_TEXT("acme"), DB_TEXT("Again"), DB_INT(1)),
+              RC_CONFLICT);
+    assert_rc(db,
+              DB_RUN(db, "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3)", NULL,
+                     DB_TEXT("globex"), DB_TEXT("Globex"), DB_INT(1)),
+              RC_OK);
+}
+
 static void test_on_conflict_do_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -1247,8 +1288,8 @@ static void test_pg_reconnects_after_the_connection_is_lost(void **state)
         T(test_parameters_out_of_order_and_repeated), T(test_int64_extremes_round_trip),           \
         T(test_doubles_round_trip), T(test_text_round_trips_literally),                            \
         T(test_blobs_with_nul_bytes_round_trip), T(test_nulls), T(test_returning_id),              \
-        T(test_on_conflict_do_nothing), T(test_constraint_violations_are_conflicts),               \
-        T(test_rollback_leaves_nothing_written),                                                   \
+        T(test_run_binds_typed_arguments_in_one_call), T(test_on_conflict_do_nothing),             \
+        T(test_constraint_violations_are_conflicts), T(test_rollback_leaves_nothing_written),      \
         T(test_transaction_commits_on_ok_and_rolls_back_on_error),                                 \
         T(test_transaction_retries_when_busy), T(test_changes_counts_the_last_write),              \
         T(test_streams_many_rows_and_stops_early), T(test_finished_statement_does_not_run_again),  \
