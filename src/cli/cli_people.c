@@ -20,7 +20,7 @@
 #include "db/db.h"
 #include "people/credentials.h"
 #include "people/people.h"
-#include "people/people_store.h"
+#include "people/users.h"
 #include "tenant/tenant.h"
 
 struct cli_args {
@@ -104,7 +104,7 @@ static int read_secret(const char *prompt, char *out, size_t size)
 struct add_args {
     struct ctx *cx;
     const struct cli_args *a;
-    const char *password_hash;
+    const char *password;
     struct tenant tenant;
     struct user user;
 };
@@ -138,31 +138,19 @@ static enum rc add_user(struct db *db, void *arg)
 {
     struct add_args *x = arg;
     struct ctx *cx = x->cx;
+    (void)db;
     struct tenant t;
     enum rc rc = tenant_find(cx, x->a->tenant, &t);
     if (rc)
         return rc;
-    cx->actor.tenant_id = t.id;
-    char key[PEOPLE_EMAIL_MAX + 1];
-    struct user *u = &x->user;
-    memset(u, 0, sizeof *u);
-    u->tenant_id = t.id;
-    if (people_email_key(x->a->email, key, sizeof key) != RC_OK)
-        ctx_fail(cx, RC_INVALID, "email", "must be an email address such as ana@example.com");
-    size_t chars =
-        jsonx_utf8_valid(x->a->name, strlen(x->a->name)) ? jsonx_utf8_length(x->a->name) : 0;
-    if (chars < 1 || chars > PEOPLE_NAME_MAX)
-        ctx_fail(cx, RC_INVALID, "name", "must be 1 to %d characters", PEOPLE_NAME_MAX);
-    parse_roles(cx, x->a->roles, &u->roles);
-    if (cx->rc)
-        return cx->rc;
-    snprintf(u->email, sizeof u->email, "%s", x->a->email);
-    snprintf(u->name, sizeof u->name, "%s", x->a->name);
-    rc = people_store_insert_user(db, u, key, x->password_hash, cx->now);
-    if (rc == RC_CONFLICT)
-        return ctx_fail(cx, RC_CONFLICT, "email", "is already used in organisation '%s'",
-                        x->a->tenant);
-    return rc;
+    cx->actor.tenant_id = t.id; /* the tenant's system actor: no user */
+    struct users_change ch = {
+        .set = USERS_EMAIL | USERS_NAME | USERS_ROLES, .email = x->a->email, .name = x->a->name};
+    if ((rc = parse_roles(cx, x->a->roles, &ch.roles)))
+        return rc;
+    if ((rc = users_create(cx, &ch, &x->user)))
+        return rc;
+    return credentials_set_password(cx, x->user.id, x->password);
 }
 
 static void print_failure(const struct ctx *cx, enum rc rc, struct db *db)
@@ -206,7 +194,6 @@ int cli_people_main(int argc, char **argv)
     log_set_level((enum log_level)cfg.log_level);
 
     char password[CREDENTIALS_PASSWORD_MAX * 4 + 2] = "", again[sizeof password] = "";
-    char hash[SECURE_PASSWORD_HASH] = "";
     if (!is_tenant) {
         if (read_secret("Password: ", password, sizeof password) != 0 || !password[0]) {
             fprintf(stderr, "waymark: give the password on standard input\n");
@@ -232,15 +219,8 @@ int cli_people_main(int argc, char **argv)
     cx.cfg = &cfg;
     cx.now = now_read(NULL);
     cx.actor.roles = PEOPLE_ROLES_ALL;
-    enum rc rc = RC_OK;
-    if (!is_tenant) {
-        rc = credentials_check_password(&cx, "password", password, a.email);
-        if (!rc && secure_password_hash(password, hash) != RC_OK)
-            rc = RC_NOMEM;
-    }
-    struct add_args x = {&cx, &a, hash, {0}, {0}};
-    if (!rc)
-        rc = db_transaction(db, 1, is_tenant ? add_tenant : add_user, &x);
+    struct add_args x = {&cx, &a, password, {0}, {0}};
+    enum rc rc = db_transaction(db, 1, is_tenant ? add_tenant : add_user, &x);
     secure_zero(password, sizeof password);
     secure_zero(again, sizeof again);
     if (rc) {

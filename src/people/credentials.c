@@ -74,6 +74,17 @@ static enum rc set_password(struct ctx *cx, int64_t tenant_id, int64_t user_id,
 
 /* ---- the contract of credentials.h ---- */
 
+enum rc credentials_set_password(struct ctx *cx, int64_t user_id, const char *password)
+{
+    struct user u;
+    enum rc rc = people_get_user(cx, user_id, &u);
+    if (!rc)
+        rc = credentials_check_password(cx, "password", password, u.email);
+    if (!rc)
+        rc = set_password(cx, cx->actor.tenant_id, user_id, password);
+    return rc;
+}
+
 enum rc credentials_check_password(struct ctx *cx, const char *field, const char *password,
                                    const char *email)
 {

@@ -81,6 +81,11 @@ struct credentials_token {
  * RC_INVALID on "password" for a weak password (the link stays usable). */
 enum rc credentials_accept_link(struct ctx *cx, const char *token, const char *password);
 
+/* An operator (the CLI, cx->actor the tenant's system actor) sets user_id's password,
+ * which must pass credentials_check_password. RC_NOT_FOUND for a user outside the
+ * actor's tenant. Sessions, tokens and links are left alone. */
+enum rc credentials_set_password(struct ctx *cx, int64_t user_id, const char *password);
+
 /* The signed-in user changes their own password. RC_INVALID on "current_password" ("is
  * not right") and/or "new_password"; on success the user's other sessions end (the
  * current one, cx->actor.session_id, stays; when signed in by API token every session

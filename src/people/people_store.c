@@ -64,37 +64,3 @@ int people_store_has_reports(struct db *db, int64_t tenant_id, int64_t user_id)
     db_reset(st);
     return result;
 }
-
-enum rc people_store_insert_user(struct db *db, struct user *u, const char *email_key,
-                                 const char *password_hash, int64_t now)
-{
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO users (tenant_id, email, email_key, name, roles, "
-                            "manager_id, department, job_title, external_id, active, "
-                            "password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-                            "$6, $7, $8, $9, 1, $10, $11, $11) RETURNING id",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, u->tenant_id)) || (rc = db_bind_text(st, 2, u->email, -1)) ||
-        (rc = db_bind_text(st, 3, email_key, -1)) || (rc = db_bind_text(st, 4, u->name, -1)) ||
-        (rc = db_bind_int64(st, 5, u->roles)) ||
-        (rc = u->manager_id ? db_bind_int64(st, 6, u->manager_id) : db_bind_null(st, 6)) ||
-        (rc = db_bind_text(st, 7, u->department, -1)) ||
-        (rc = db_bind_text(st, 8, u->job_title, -1)) ||
-        (rc = u->external_id[0] ? db_bind_text(st, 9, u->external_id, -1) : db_bind_null(st, 9)) ||
-        (rc = password_hash ? db_bind_text(st, 10, password_hash, -1) : db_bind_null(st, 10)) ||
-        (rc = db_bind_int64(st, 11, now)))
-        goto out;
-    rc = db_step(st);
-    if (rc == RC_ROW) {
-        u->id = db_column_int64(st, 0);
-        u->created_at = u->updated_at = now;
-        u->active = 1;
-        rc = RC_OK;
-    }
-out:
-    db_reset(st);
-    return rc;
-}

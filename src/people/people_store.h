@@ -18,12 +18,6 @@
 void people_store_read_user(struct db_stmt *st, int first, struct user *u);
 
 enum rc people_store_user_by_id(struct db *db, int64_t tenant_id, int64_t id, struct user *out);
-/* Inserts u (id, created_at, updated_at ignored; u->created_at is set from now) with
- * email_key and an optional password hash (NULL: none yet), writing the new id into u.
- * RC_CONFLICT when the email or external id is taken in the tenant. */
-enum rc people_store_insert_user(struct db *db, struct user *u, const char *email_key,
-                                 const char *password_hash, int64_t now);
-
 /* 1 when the user has an active direct report, 0 when not, -1 on a database error. */
 int people_store_has_reports(struct db *db, int64_t tenant_id, int64_t user_id);
 

@@ -17,7 +17,7 @@
 #include "people/auth.h"
 #include "people/credentials.h"
 #include "people/people.h"
-#include "people/people_store.h"
+#include "people/users.h"
 #include "tenant/tenant.h"
 
 #define PASSWORD "correct horse battery"
@@ -54,13 +54,17 @@ static int setup(void **state)
     int created;
     assert_int_equal(tenant_ensure(&w->cx, "acme", "Acme", &t, &created), RC_OK);
     w->tenant_id = t.id;
-    struct user u = {.tenant_id = t.id, .roles = PEOPLE_ROLE_ADMIN | PEOPLE_ROLE_LEARNER};
-    snprintf(u.email, sizeof u.email, "Ada@Acme.example");
-    snprintf(u.name, sizeof u.name, "Ada");
-    char hash[SECURE_PASSWORD_HASH];
-    assert_int_equal(secure_password_hash(PASSWORD, hash), RC_OK);
-    assert_int_equal(people_store_insert_user(w->db, &u, "ada@acme.example", hash, FIXTURE_NOW),
-                     RC_OK);
+    /* Created the way an operator does it: the tenant's system actor. */
+    w->cx.actor.tenant_id = t.id;
+    w->cx.actor.roles = PEOPLE_ROLES_ALL;
+    struct users_change ch = {.set = USERS_EMAIL | USERS_NAME | USERS_ROLES,
+                              .email = "Ada@Acme.example",
+                              .name = "Ada",
+                              .roles = PEOPLE_ROLE_ADMIN};
+    struct user u;
+    assert_int_equal(users_create(&w->cx, &ch, &u), RC_OK);
+    assert_int_equal(credentials_set_password(&w->cx, u.id, PASSWORD), RC_OK);
+    memset(&w->cx.actor, 0, sizeof w->cx.actor);
     w->user_id = u.id;
     *state = w;
     return 0;
