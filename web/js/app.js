@@ -9,16 +9,21 @@
 // server checks every request anyway: this only decides what to show.
 
 import { onSessionLost } from './api.js';
+import { auditPage } from './pages/audit.js';
+import { groupPage } from './pages/group.js';
+import { groupsPage } from './pages/groups.js';
 import { homePage } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
 import { personPage } from './pages/person.js';
 import { peopleImportPage } from './pages/people-import.js';
 import { peoplePage } from './pages/people.js';
 import { profilePage } from './pages/profile.js';
+import { settingsPage } from './pages/settings.js';
 import { signInPage } from './pages/signin.js';
 import { welcomePage } from './pages/welcome.js';
 import { createRouter } from './router.js';
-import { canManagePeople, canSeePeople, currentSession, forgetSession, loadSession, onSessionChange, safeNext, signOut } from './session.js';
+import { canManageGroups, canSeeAudit, canSeeGroups } from './session.js';
+import { canManageOrganisation, canManagePeople, canSeePeople, currentSession, forgetSession, loadSession, onSessionChange, safeNext, signOut } from './session.js';
 import { createShell } from './shell.js';
 import { errorState, h, linkButton, pageHeader, setFlash } from './ui.js';
 
@@ -64,7 +69,12 @@ const routes = [
   { path: '/people/new', title: 'Add a person', access: 'signed-in', render: only(canManagePeople, personPage) },
   { path: '/people/import', title: 'Import people', access: 'signed-in', render: only(canManagePeople, peopleImportPage) },
   { path: '/people/:id', title: 'Person', access: 'signed-in', render: only(canSeePeople, personPage) },
+  { path: '/groups', title: 'Groups', access: 'signed-in', render: only(canSeeGroups, groupsPage) },
+  { path: '/groups/new', title: 'Create a group', access: 'signed-in', render: only(canManageGroups, groupPage) },
+  { path: '/groups/:id', title: 'Group', access: 'signed-in', render: only(canSeeGroups, groupPage) },
+  { path: '/audit', title: 'Audit log', access: 'signed-in', render: only(canSeeAudit, auditPage) },
   { path: '/profile', title: 'Profile', access: 'signed-in', render: only(null, profilePage) },
+  { path: '/settings', title: 'Organisation settings', access: 'signed-in', render: only(canManageOrganisation, settingsPage) },
 ];
 
 let router;

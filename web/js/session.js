@@ -66,6 +66,11 @@ export async function signOut() {
   }
 }
 
+/** Replaces the session's organisation (after its settings change): the shell follows at once. */
+export function updateTenant(tenant) {
+  if (current && tenant) set({ ...current, tenant });
+}
+
 /** Forgets the local session without telling the server (it already ended there). */
 export function forgetSession() {
   setCsrfToken(null);
@@ -84,6 +89,26 @@ export function canSeePeople(session) {
 
 /** May create, change, deactivate and import people. */
 export function canManagePeople(session) {
+  return hasRole(session, 'admin');
+}
+
+/** May see groups: admins manage them; designers read them (to enrol groups). */
+export function canSeeGroups(session) {
+  return hasRole(session, 'admin') || hasRole(session, 'designer');
+}
+
+/** May create, change and delete groups and their members. */
+export function canManageGroups(session) {
+  return hasRole(session, 'admin');
+}
+
+/** May read the audit log. */
+export function canSeeAudit(session) {
+  return hasRole(session, 'admin');
+}
+
+/** May change the organisation's settings and branding (the Settings page). */
+export function canManageOrganisation(session) {
   return hasRole(session, 'admin');
 }
 

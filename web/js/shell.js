@@ -11,12 +11,13 @@
 // On a phone the navigation folds behind a "Menu" button (aria-expanded, Escape closes it
 // and returns focus to the button); from 48rem wide it is always shown.
 
-import { canSeePeople } from './session.js';
+import { canManageOrganisation, canSeePeople } from './session.js';
+import { canSeeAudit, canSeeGroups } from './session.js';
 
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
 
 /** Relative luminance of an sRGB colour "#rrggbb" (WCAG 2.2 definition). */
-function luminance(hex) {
+export function luminance(hex) {
   let m = HEX.exec(hex)[1];
   if (m.length === 3) m = m.split('').map((c) => c + c).join('');
   const [r, g, b] = [0, 2, 4].map((i) => {
@@ -38,6 +39,9 @@ export function textColourOn(hex) {
 function navItems(session) {
   const items = [{ href: '/', label: 'Home', test: 'nav-home' }];
   if (canSeePeople(session)) items.push({ href: '/people', label: 'People', test: 'nav-people' });
+  if (canSeeGroups(session)) items.push({ href: '/groups', label: 'Groups', test: 'nav-groups' });
+  if (canSeeAudit(session)) items.push({ href: '/audit', label: 'Audit log', test: 'nav-audit' });
+  if (canManageOrganisation(session)) items.push({ href: '/settings', label: 'Settings', test: 'nav-settings' });
   items.push({ href: '/profile', label: 'Profile', test: 'nav-profile' });
   return items;
 }

@@ -24,6 +24,11 @@ export function runCli(args, input = '') {
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A command that never reads its input (tenant add) may exit before the write lands:
+    // that EPIPE is expected, not a failure.
+    child.stdin.on('error', (err) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(input);
   });
 }
