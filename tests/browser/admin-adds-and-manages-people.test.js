@@ -11,8 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { seedTenant, signIn } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import {
-  SIGNED_OUT_ME, WAIT, assertAccessible, launchBrowser, signInThroughPage, text, waitTest, withPage,
+import { expectFocus, SIGNED_OUT_ME, WAIT, assertAccessible, launchBrowser, signInThroughPage, text, waitTest, withPage,
 } from './lib/browser.js';
 
 describe('administrators manage people', () => {
@@ -149,7 +148,7 @@ describe('administrators manage people', () => {
       await page.locator('[data-test="field-department"]').fill('Support');
       await page.locator('[data-test="person-save"]').click();
       await page.locator('[data-test="field-email-error"]', { hasText: /already/i }).waitFor(WAIT);
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'person-errors', 'focus moves to the summary');
+      await expectFocus(page, 'test', 'person-errors', 'focus moves to the summary');
       assert.equal(await page.locator('[data-test="field-email"]').getAttribute('aria-invalid'), 'true');
       assert.equal(await page.locator('[data-test="field-name"]').inputValue(), 'Cara Again');
       assert.equal(await page.locator('[data-test="field-department"]').inputValue(), 'Support');
@@ -158,7 +157,7 @@ describe('administrators manage people', () => {
 
       // The summary's link takes the keyboard to the field.
       await page.locator('[data-test="person-errors"] a').first().press('Enter');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'field-email');
+      await expectFocus(page, 'test', 'field-email');
 
       await page.locator('[data-test="field-email"]').fill('cara.again@acme.example');
       await page.locator('[data-test="person-save"]').click();
@@ -215,7 +214,7 @@ describe('administrators manage people', () => {
       await assertAccessible(page, 'the confirmation dialog');
       await page.keyboard.press('Escape'); // the dialog cancels with Escape
       await page.locator('[data-test="confirm-deactivate"]').waitFor({ state: 'detached', ...WAIT });
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'person-deactivate', 'focus returns to the button');
+      await expectFocus(page, 'test', 'person-deactivate', 'focus returns to the button');
       assert.equal(await text(page, 'person-status'), 'Active');
 
       await eve.locator('[data-test="person-deactivate"]').click();

@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { seedTenant, signIn } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import {
-  PHONE, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest, withPage,
+import { expectFocus, PHONE, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest, withPage,
 } from './lib/browser.js';
 
 const HEADER = 'email,name,manager_email,department,job_title,roles,external_id';
@@ -155,7 +154,7 @@ describe('importing people from a spreadsheet', () => {
       assert.ok(secondPage.length >= 1);
       assert.deepEqual(secondPage.filter((n) => firstPage.includes(n)), [], 'page 2 holds other people');
       assert.equal(await page.locator('[data-test="people-pager-next"]').count(), 0, 'the last page has no Next');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'people-pager-previous', 'focus stays on the pager');
+      await expectFocus(page, 'test', 'people-pager-previous', 'focus stays on the pager');
 
       await page.locator('[data-test="people-pager-previous"]').click();
       await page.locator('[data-test="people-pager"]', { hasText: 'Page 1' }).waitFor(WAIT);

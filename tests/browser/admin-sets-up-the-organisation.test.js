@@ -15,8 +15,7 @@ import zlib from 'node:zlib';
 
 import { addUser, seedTenant, signIn } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import {
-  LAPTOP, PHONE, RESULTS, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser,
+import { expectFocus, LAPTOP, PHONE, RESULTS, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser,
   signInThroughPage, text, waitTest, withPage,
 } from './lib/browser.js';
 
@@ -114,7 +113,7 @@ describe('an administrator sets up the organisation', () => {
       await page.locator('[data-test="settings-save"]').click();
       await waitTest(page, 'settings-saved');
       assert.equal(await text(page, 'settings-saved-text'), 'The settings are saved');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'settings-saved', 'focus moves to the message');
+      await expectFocus(page, 'test', 'settings-saved', 'focus moves to the message');
 
       // The header changed without a reload.
       assert.equal(await text(page, 'brand-name'), 'Acme Learning');
@@ -206,7 +205,7 @@ describe('an administrator sets up the organisation', () => {
       await waitTest(page, 'confirm-remove-logo');
       await page.locator('[data-test="confirm-remove-logo-cancel"]').click();
       assert.equal(await headerLogo.isVisible(), true);
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'logo-remove', 'focus returns to the button');
+      await expectFocus(page, 'test', 'logo-remove', 'focus returns to the button');
 
       await page.locator('[data-test="logo-remove"]').click();
       await page.locator('[data-test="confirm-remove-logo-ok"]').click();

@@ -10,8 +10,7 @@ import zlib from 'node:zlib';
 
 import { addUser, seedTenant, signIn } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import {
-  LAPTOP, PHONE, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest,
+import { expectFocus, LAPTOP, PHONE, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest,
   withPage,
 } from './lib/browser.js';
 
@@ -153,16 +152,16 @@ describe('every page', () => {
       await assertNoHorizontalScroll(page, 'the open menu');
 
       await page.keyboard.press('Tab');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'nav-home', 'Tab goes into the menu');
+      await expectFocus(page, 'test', 'nav-home', 'Tab goes into the menu');
       await page.keyboard.press('Escape');
       await nav.waitFor({ state: 'hidden', ...WAIT });
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'menu-button', 'Escape returns to the button');
+      await expectFocus(page, 'test', 'menu-button', 'Escape returns to the button');
 
       await page.keyboard.press('Enter');
       await page.locator('[data-test="nav-people"]').click();
       await waitTest(page, 'people-table');
       assert.equal(await nav.isVisible(), false, 'choosing a page folds the menu again');
-      assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus is on the new page');
+      await expectFocus(page, 'tagName', 'H1', 'focus is on the new page');
 
       await menu.click();
       await page.locator('[data-test="sign-out"]').click();

@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { startServer } from '../e2e/lib/server.js';
-import {
-  PHONE, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, withPage,
+import { expectFocus, PHONE, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, withPage,
 } from './lib/browser.js';
 
 describe('home page', () => {
@@ -125,7 +124,7 @@ describe('home page', () => {
       assert.equal(new URL(page.url()).pathname, '/');
       assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the router navigated without reloading');
       assert.equal(await page.title(), 'Waymark');
-      assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus moves to the new page heading');
+      await expectFocus(page, 'tagName', 'H1', 'focus moves to the new page heading');
 
       // Back returns to the not-found page.
       await page.goBack();

@@ -10,8 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { addTenant, addUser, seedTenant } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import {
-  PHONE, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text,
+import { expectFocus, PHONE, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text,
   waitTest, withPage,
 } from './lib/browser.js';
 
@@ -60,7 +59,7 @@ describe('signing in and out', () => {
 
       await page.keyboard.type(acme.admin.email);
       await page.keyboard.press('Tab');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'field-password');
+      await expectFocus(page, 'test', 'field-password');
       await page.keyboard.type(acme.admin.password);
       await page.keyboard.press('Enter');
 
@@ -92,7 +91,7 @@ describe('signing in and out', () => {
       await page.locator('[data-test="field-password"]').fill('not the password');
       await page.locator('[data-test="signin-submit"]').click();
       await page.locator('[data-test="signin-errors"]', { hasText: 'Email or password is not right.' }).waitFor(WAIT);
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'signin-errors', 'focus moves to the message');
+      await expectFocus(page, 'test', 'signin-errors', 'focus moves to the message');
       assert.equal(await page.locator('[data-test="field-email"]').inputValue(), acme.admin.email, 'the email is kept');
       assert.equal(await page.locator('[data-test="field-password"]').inputValue(), '', 'the wrong password is cleared');
       assert.equal(new URL(page.url()).pathname, '/signin');
@@ -120,7 +119,7 @@ describe('signing in and out', () => {
       await page.locator('[data-test="signin-submit"]').click();
 
       await waitTest(page, 'field-tenant');
-      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.test), 'field-tenant', 'focus moves to the new field');
+      await expectFocus(page, 'test', 'field-tenant', 'focus moves to the new field');
       assert.equal(await page.locator('[data-test="field-password"]').inputValue(), 'the same long password', 'the password is kept');
       await page.locator('[data-test="field-tenant"]').fill('initech');
       await page.locator('[data-test="signin-submit"]').click();

@@ -162,3 +162,20 @@ export async function pageApi(page) {
     post: (p, data) => page.request.post(p, { data, headers: { 'X-CSRF-Token': csrf } }),
   };
 }
+
+/**
+ * Asserts that focus lands on the element whose `what` is `want` — what: 'tagName' or
+ * 'test' (its data-test) — polling for up to 5 s, because pages move focus after they
+ * render and a single read would race them on a loaded machine.
+ */
+export async function expectFocus(page, what, want, message) {
+  const read = () => page.evaluate((w) => (w === 'tagName'
+    ? document.activeElement?.tagName : document.activeElement?.dataset?.test), what);
+  const deadline = Date.now() + 5000;
+  let got = await read();
+  while (got !== want && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    got = await read();
+  }
+  assert.equal(got, want, message);
+}
