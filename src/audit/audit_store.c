@@ -22,24 +22,12 @@ enum rc audit_store_insert(struct db *db, int64_t tenant_id, int64_t actor_id, c
                            const char *target_type, int64_t target_id, const char *changes,
                            int64_t at)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO audit_log (tenant_id, actor_id, action, target_type, "
-                            "target_id, changes, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = bind_id_or_null(st, 2, actor_id)) ||
-        (rc = db_bind_text(st, 3, action, -1)) || (rc = db_bind_text(st, 4, target_type, -1)) ||
-        (rc = bind_id_or_null(st, 5, target_id)) || (rc = db_bind_text(st, 6, changes, -1)) ||
-        (rc = db_bind_int64(st, 7, at)))
-        goto out;
-    rc = db_step(st);
-    if (rc == RC_DONE || rc == RC_ROW)
-        rc = RC_OK;
-out:
-    db_reset(st);
-    return rc;
+    return DB_RUN(db,
+                  "INSERT INTO audit_log (tenant_id, actor_id, action, target_type, target_id, "
+                  "changes, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  NULL, DB_INT(tenant_id), DB_INT_OR_NULL(actor_id > 0 ? actor_id : 0),
+                  DB_TEXT(action), DB_TEXT(target_type),
+                  DB_INT_OR_NULL(target_id > 0 ? target_id : 0), DB_TEXT(changes), DB_INT(at));
 }
 
 enum rc audit_store_list(struct db *db, int64_t tenant_id, const struct audit_query *q, int limit,

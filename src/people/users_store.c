@@ -73,49 +73,28 @@ out:
 
 enum rc users_store_update(struct db *db, const struct user *u, const char *email_key)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "UPDATE users SET email = $3, email_key = $4, name = $5, roles = $6, "
-                            "manager_id = $7, department = $8, job_title = $9, external_id = $10, "
-                            "updated_at = $11 WHERE tenant_id = $1 AND id = $2",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, u->tenant_id)) || (rc = db_bind_int64(st, 2, u->id)) ||
-        (rc = db_bind_text(st, 3, u->email, -1)) || (rc = db_bind_text(st, 4, email_key, -1)) ||
-        (rc = db_bind_text(st, 5, u->name, -1)) || (rc = db_bind_int64(st, 6, u->roles)) ||
-        (rc = bind_id_or_null(st, 7, u->manager_id)) ||
-        (rc = db_bind_text(st, 8, u->department, -1)) ||
-        (rc = db_bind_text(st, 9, u->job_title, -1)) ||
-        (rc = bind_text_or_null(st, 10, u->external_id)) ||
-        (rc = db_bind_int64(st, 11, u->updated_at))) {
-        db_reset(st);
-        return rc;
-    }
-    if ((rc = run(st)))
-        return rc;
-    return db_changes(db) == 1 ? RC_OK : RC_NOT_FOUND;
+    int64_t changed = 0;
+    enum rc rc = DB_RUN(db,
+                        "UPDATE users SET email = $3, email_key = $4, name = $5, roles = $6, "
+                        "manager_id = $7, department = $8, job_title = $9, external_id = $10, "
+                        "updated_at = $11 WHERE tenant_id = $1 AND id = $2",
+                        &changed, DB_INT(u->tenant_id), DB_INT(u->id), DB_TEXT(u->email),
+                        DB_TEXT(email_key), DB_TEXT(u->name), DB_INT(u->roles),
+                        DB_INT_OR_NULL(u->manager_id > 0 ? u->manager_id : 0),
+                        DB_TEXT(u->department), DB_TEXT(u->job_title),
+                        DB_TEXT(u->external_id[0] ? u->external_id : NULL), DB_INT(u->updated_at));
+    return rc ? rc : changed == 1 ? RC_OK : RC_NOT_FOUND;
 }
 
 enum rc users_store_set_active(struct db *db, int64_t tenant_id, int64_t id, int active, int64_t at)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "UPDATE users SET active = $3, deactivated_at = $4, updated_at = $5 "
-                            "WHERE tenant_id = $1 AND id = $2",
-                            &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, id)) ||
-        (rc = db_bind_int64(st, 3, active ? 1 : 0)) ||
-        (rc = active ? db_bind_null(st, 4) : db_bind_int64(st, 4, at)) ||
-        (rc = db_bind_int64(st, 5, at))) {
-        db_reset(st);
-        return rc;
-    }
-    if ((rc = run(st)))
-        return rc;
-    return db_changes(db) == 1 ? RC_OK : RC_NOT_FOUND;
+    int64_t changed = 0;
+    enum rc rc = DB_RUN(db,
+                        "UPDATE users SET active = $3, deactivated_at = $4, updated_at = $5 "
+                        "WHERE tenant_id = $1 AND id = $2",
+                        &changed, DB_INT(tenant_id), DB_INT(id), DB_INT(active ? 1 : 0),
+                        DB_INT_OR_NULL(active ? 0 : at), DB_INT(at));
+    return rc ? rc : changed == 1 ? RC_OK : RC_NOT_FOUND;
 }
 
 /* Runs a bound statement whose first row's first column is an id; 0 when no row. */
