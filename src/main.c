@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/now.h"
 #include "cli/cli_import.h"
+#include "cli/cli_workflow.h"
 #include "cli/cli_people.h"
 #include "core/secure.h"
 #include "db/db.h"
@@ -59,6 +60,9 @@ static void print_usage(FILE *out)
             "user add --tenant SLUG --email EMAIL --name NAME [--roles a,b] (password on stdin)");
     fprintf(out, "  %-9s %s\n", "import",
             "import users FILE.csv --tenant SLUG [--dry-run] (FILE - for stdin)");
+    fprintf(out, "  %-9s %s\n", "", "import workflow FILE.json --tenant SLUG [--dry-run]");
+    fprintf(out, "  %-9s %s\n", "export",
+            "export workflow ID [--version N] [--tenant SLUG] (the JSON document on stdout)");
     fprintf(out, "  %-9s %s\n", "help", "show the options of a command: waymark help serve");
 }
 
@@ -206,6 +210,8 @@ int main(int argc, char **argv)
     if (strcmp(name, "--version") == 0)
         name = "version";
     /* Operator commands with their own verbs and flags. */
+    if (strcmp(name, "export") == 0)
+        return cli_workflow_export_main(argc, argv);
     if (strcmp(name, "tenant") == 0 || strcmp(name, "user") == 0 || strcmp(name, "import") == 0) {
         if (secure_init() != RC_OK)
             return 1;

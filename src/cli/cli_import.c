@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_workflow.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/now.h"
@@ -36,8 +37,10 @@ static int usage(const char *why)
 {
     if (why)
         fprintf(stderr, "waymark import: %s\n", why);
-    fprintf(stderr, "usage: waymark import users FILE.csv --tenant SLUG [--dry-run] [--db URL]\n"
-                    "       (FILE may be - for standard input)\n");
+    fprintf(stderr,
+            "usage: waymark import users FILE.csv --tenant SLUG [--dry-run] [--db URL]\n"
+            "       waymark import workflow FILE.json --tenant SLUG [--dry-run] [--db URL]\n"
+            "       (FILE may be - for standard input)\n");
     return 2;
 }
 
@@ -199,13 +202,15 @@ static void print_report(const struct import_report *r, const char *tenant)
 
 int cli_import_main(int argc, char **argv)
 {
-    if (argc < 3 || strcmp(argv[2], "users") != 0)
-        return usage(argc < 3 ? "say what to import: waymark import users FILE.csv" : NULL);
+    if (argc < 3 || (strcmp(argv[2], "users") != 0 && strcmp(argv[2], "workflow") != 0))
+        return usage(argc < 3 ? "say what to import: users or workflow" : NULL);
+    int workflow = strcmp(argv[2], "workflow") == 0;
     struct import_args a;
     if (parse_args(argc, argv, &a) != 0)
         return 2;
     if (!a.file)
-        return usage("name the CSV file (or - for standard input)");
+        return usage(workflow ? "name the JSON file (or - for standard input)"
+                              : "name the CSV file (or - for standard input)");
     if (!a.tenant)
         return usage("--tenant SLUG is required");
     struct config cfg;
@@ -234,6 +239,13 @@ int cli_import_main(int argc, char **argv)
     cx.db = db;
     cx.cfg = &cfg;
     cx.now = now_read(NULL);
+    if (workflow) {
+        int status = cli_workflow_import(&cx, a.tenant, data, len, a.dry_run);
+        ctx_clear(&cx);
+        db_close(db);
+        free(data);
+        return status;
+    }
     struct bar bar = {0};
     struct run_args x = {.cx = &cx, .a = &a, .data = data, .len = len};
     x.opt.dry_run = a.dry_run;

@@ -1,6 +1,7 @@
 /*
  * cli_import.h — the operator's CSV import:
  *   waymark import users FILE.csv --tenant SLUG [--dry-run] [--db URL] [--log-level L]
+ *   waymark import workflow FILE.json --tenant SLUG [--dry-run] [--db URL] (cli_workflow.h)
  * FILE may be "-" for standard input. The same domain function as
  * POST /api/v1/users/import runs as the tenant's system actor (no user, admin rights),
  * in one transaction: a file with any error writes nothing.

@@ -21,6 +21,7 @@ void ctx_clear(struct ctx *cx)
 {
     json_decref(cx->details);
     cx->details = NULL;
+    cx->details_omitted = 0;
     cx->rc = RC_OK;
     cx->code = NULL;
     cx->message[0] = '\0';
@@ -34,6 +35,7 @@ static void ctx_vset(struct ctx *cx, enum rc rc, const char *field, const char *
         /* A new kind of failure replaces the old one entirely. */
         json_decref(cx->details);
         cx->details = NULL;
+        cx->details_omitted = 0;
         cx->code = NULL;
         cx->rc = rc;
         if (field)
@@ -41,7 +43,9 @@ static void ctx_vset(struct ctx *cx, enum rc rc, const char *field, const char *
         else
             snprintf(cx->message, sizeof cx->message, "%s", text);
     }
-    if (field) {
+    if (field && json_array_size(cx->details) >= CTX_DETAILS_MAX) {
+        cx->details_omitted++;
+    } else if (field) {
         if (!cx->details)
             cx->details = json_array();
         json_array_append_new(cx->details,
@@ -72,6 +76,11 @@ json_t *ctx_error_json(const struct ctx *cx, enum rc rc)
 {
     int own = cx && cx->rc == rc && cx->message[0];
     json_t *details = own && cx->details ? json_deep_copy(cx->details) : json_array();
+    if (own && cx->details_omitted > 0) {
+        char more[80];
+        snprintf(more, sizeof more, "… and %ld more problems not listed", cx->details_omitted);
+        json_array_append_new(details, json_pack("{s:s, s:s}", "field", "", "message", more));
+    }
     return json_pack("{s:{s:s, s:s, s:o}}", "error", "code",
                      own && cx->code ? cx->code : rc_code(rc), "message",
                      own ? cx->message : rc_message(rc), "details", details);

@@ -28,6 +28,9 @@ struct server;
 
 #define REQ_MAX_PARAMS   4
 #define RESP_MAX_HEADERS 8
+/* At most this many {field, message} details are kept; a hostile document with 10,000
+ * bad rows gets the first ones and a count of the rest, not a 10,000-entry answer. */
+#define CTX_DETAILS_MAX 100
 
 struct req {
     const char *method;       /* "GET", "POST", … (HEAD is routed as GET) */
@@ -82,7 +85,8 @@ struct ctx {
     enum rc rc;
     const char *code; /* overrides rc_code(rc) when set (a string literal) */
     char message[512];
-    json_t *details; /* owned array of {field, message}, or NULL */
+    json_t *details;      /* owned array of {field, message}, or NULL */
+    long details_omitted; /* details beyond CTX_DETAILS_MAX, counted, not kept */
 };
 
 void ctx_init(struct ctx *cx);

@@ -47,3 +47,15 @@ json_t *query_cursor_json(int64_t id)
     snprintf(text, sizeof text, "%lld", (long long)id);
     return json_string(text);
 }
+
+enum rc query_like_contains(const char *s, struct buf *b)
+{
+    buf_addc(b, '%');
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_addc(b, '\\');
+        buf_addc(b, *s);
+    }
+    buf_addc(b, '%');
+    return buf_failed(b);
+}

@@ -27,4 +27,8 @@ enum rc query_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *
  * New reference. */
 json_t *query_cursor_json(int64_t id);
 
+/* Appends the LIKE pattern for "contains s" to b: %, _ and \ in s match themselves (use
+ * with ESCAPE '\'). Returns buf_failed(b). */
+enum rc query_like_contains(const char *s, struct buf *b);
+
 #endif

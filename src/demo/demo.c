@@ -14,6 +14,7 @@
 
 #include "people/import.h"
 #include "people/people.h"
+#include "workflow/workflow.h"
 
 #define DOMAIN "@democo.example"
 
@@ -147,6 +148,35 @@ static enum rc import_people(struct ctx *cx, struct demo_result *out)
     return rc;
 }
 
+static enum rc demo_count_workflow(void *arg, const struct workflow_summary *s)
+{
+    (void)s;
+    (*(int *)arg)++;
+    return RC_OK;
+}
+
+/* Loads every shipped template as a draft and publishes DEMO_PUBLISHED_TEMPLATE, once:
+ * an organisation that already has workflows is left alone. */
+static enum rc demo_workflows(struct ctx *cx, struct demo_result *out)
+{
+    int existing = 0;
+    int64_t next = 0;
+    enum rc rc = workflow_list(cx, -1, NULL, 0, 1, demo_count_workflow, &existing, &next);
+    if (rc || existing)
+        return rc;
+    for (size_t i = 0; i < WORKFLOW_TEMPLATES_COUNT; i++) {
+        int64_t id;
+        const char *key = WORKFLOW_TEMPLATES[i].key;
+        if ((rc = workflow_create_from_template(cx, key, NULL, &id)))
+            return rc;
+        out->workflows_created++;
+        if (strcmp(key, DEMO_PUBLISHED_TEMPLATE) == 0 &&
+            (rc = workflow_publish(cx, id, &out->published_version)))
+            return rc;
+    }
+    return RC_OK;
+}
+
 enum rc demo_seed(struct ctx *cx, struct demo_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -176,8 +206,10 @@ enum rc demo_seed(struct ctx *cx, struct demo_result *out)
             return rc;
         out->coachings_added += added;
     }
+    if ((rc = demo_workflows(cx, out)))
+        return rc;
     out->changed = out->tenant_created || out->people_created || out->people_updated ||
-                   out->passwords_set || out->coachings_added;
+                   out->passwords_set || out->coachings_added || out->workflows_created;
     return RC_OK;
 }
 
@@ -197,6 +229,11 @@ enum rc demo_describe(const struct demo_result *r, const char *base_url, struct 
                  r->tenant.name, r->tenant.slug, (long long)r->people_created,
                  (long long)r->people_updated, (long long)r->passwords_set,
                  (long long)r->coachings_added);
+    if (r->workflows_created)
+        buf_addf(out,
+                 "Loaded %lld workflow templates as drafts and published one of them "
+                 "(version %d), ready to enrol people on.\n",
+                 (long long)r->workflows_created, r->published_version);
     buf_addf(out, "\nOpen %s and sign in as any of these people:\n\n", base_url);
     for (size_t i = 0; i < r->nlogins; i++)
         buf_addf(out, "  %-9s %-32s %s\n", r->logins[i].role, r->logins[i].email,

@@ -5,8 +5,9 @@
  *
  * Seeding is idempotent: people come in through the CSV import (so a second run finds
  * every row unchanged), passwords are set only for demo people who have none, and
- * coach assignments only when missing. A second run therefore writes nothing and says
- * so. It never resets a password someone changed.
+ * coach assignments only when missing; the workflow templates are loaded as drafts (and
+ * DEMO_PUBLISHED_TEMPLATE published) only while the organisation has no workflow. A second run
+ * therefore writes nothing and says so. It never resets a password someone changed.
  */
 #ifndef WAYMARK_DEMO_H
 #define WAYMARK_DEMO_H
@@ -21,6 +22,8 @@
 #define DEMO_SLUG     "demo"
 #define DEMO_NAME     "Demo Co"
 #define DEMO_PASSWORD "waymark-demo"
+/* The template the demo publishes, so there is a live workflow to enrol people on. */
+#define DEMO_PUBLISHED_TEMPLATE "giving-feedback"
 
 /* One person worth signing in as; strings are literals owned by demo.c. */
 struct demo_login {
@@ -32,11 +35,13 @@ struct demo_login {
 struct demo_result {
     struct tenant tenant;
     int tenant_created;
-    int64_t people_created;  /* users created by the import */
-    int64_t people_updated;  /* users brought back to the demo data */
-    int64_t passwords_set;   /* demo people who had no password and got DEMO_PASSWORD */
-    int64_t coachings_added; /* coach assignments created */
-    int changed;             /* 1 when anything at all was written */
+    int64_t people_created;    /* users created by the import */
+    int64_t people_updated;    /* users brought back to the demo data */
+    int64_t passwords_set;     /* demo people who had no password and got DEMO_PASSWORD */
+    int64_t coachings_added;   /* coach assignments created */
+    int64_t workflows_created; /* drafts made from the template library (first run only) */
+    int published_version;     /* version of DEMO_PUBLISHED_TEMPLATE published, 0: none */
+    int changed;               /* 1 when anything at all was written */
     const struct demo_login *logins;
     size_t nlogins;
     const char *password; /* DEMO_PASSWORD */

@@ -17,10 +17,13 @@
 #include "people/users_api.h"
 #include "system_api.h"
 #include "tenant/tenant_api.h"
+#include "workflow/markdown_api.h"
+#include "workflow/workflow_api.h"
 
-#define AUTH  ROUTE_AUTH
-#define WRITE (ROUTE_AUTH | ROUTE_CSRF)
-#define ADMIN PEOPLE_ROLE_ADMIN
+#define AUTH   ROUTE_AUTH
+#define WRITE  (ROUTE_AUTH | ROUTE_CSRF)
+#define ADMIN  PEOPLE_ROLE_ADMIN
+#define DESIGN (PEOPLE_ROLE_ADMIN | PEOPLE_ROLE_DESIGNER)
 
 const struct route ROUTES[] = {
     /* method   pattern      handler               flags   roles */
@@ -70,6 +73,38 @@ const struct route ROUTES[] = {
     {"GET", "/api/v1/tenant/logo", tenant_api_logo_get, AUTH, 0},
     {"PUT", "/api/v1/tenant/logo", tenant_api_logo_put, WRITE | ROUTE_UPLOAD, ADMIN},
     {"DELETE", "/api/v1/tenant/logo", tenant_api_logo_delete, WRITE, ADMIN},
+
+    /* workflow design: drafts, phases, steps, versions, import/export, templates
+     * (workflow/workflow_api.c) */
+    {"GET", "/api/v1/workflows", workflow_api_list, AUTH, DESIGN},
+    {"POST", "/api/v1/workflows", workflow_api_create, WRITE, DESIGN},
+    {"POST", "/api/v1/workflows/import", workflow_api_import, WRITE, DESIGN},
+    {"GET", "/api/v1/workflows/{id}", workflow_api_get, AUTH, DESIGN},
+    {"PATCH", "/api/v1/workflows/{id}", workflow_api_update, WRITE, DESIGN},
+    {"DELETE", "/api/v1/workflows/{id}", workflow_api_delete, WRITE, DESIGN},
+    {"POST", "/api/v1/workflows/{id}/archive", workflow_api_archive, WRITE, DESIGN},
+    {"GET", "/api/v1/workflows/{id}/diff", workflow_api_diff, AUTH, DESIGN},
+    {"POST", "/api/v1/workflows/{id}/duplicate", workflow_api_duplicate, WRITE, DESIGN},
+    {"GET", "/api/v1/workflows/{id}/export", workflow_api_export, AUTH, DESIGN},
+    {"POST", "/api/v1/workflows/{id}/phases", workflow_api_phase_add, WRITE, DESIGN},
+    {"PATCH", "/api/v1/workflows/{id}/phases/{phase_id}", workflow_api_phase_update, WRITE, DESIGN},
+    {"DELETE", "/api/v1/workflows/{id}/phases/{phase_id}", workflow_api_phase_delete, WRITE,
+     DESIGN},
+    {"POST", "/api/v1/workflows/{id}/publish", workflow_api_publish, WRITE, DESIGN},
+    {"POST", "/api/v1/workflows/{id}/restore", workflow_api_restore, WRITE, DESIGN},
+    {"POST", "/api/v1/workflows/{id}/steps", workflow_api_step_add, WRITE, DESIGN},
+    {"PATCH", "/api/v1/workflows/{id}/steps/{step_id}", workflow_api_step_update, WRITE, DESIGN},
+    {"DELETE", "/api/v1/workflows/{id}/steps/{step_id}", workflow_api_step_delete, WRITE, DESIGN},
+    {"GET", "/api/v1/workflows/{id}/versions", workflow_api_versions, AUTH, DESIGN},
+    {"GET", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_get, AUTH, DESIGN},
+    {"PATCH", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_change, WRITE, DESIGN},
+    {"PUT", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_change, WRITE, DESIGN},
+    {"DELETE", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_change, WRITE, DESIGN},
+    {"GET", "/api/v1/workflow-templates", workflow_api_templates, AUTH, DESIGN},
+    {"GET", "/api/v1/workflow-templates/{key}", workflow_api_template_get, AUTH, DESIGN},
+
+    /* Markdown preview, for any signed-in person (workflow/markdown_api.c) */
+    {"POST", "/api/v1/markdown/preview", markdown_api_preview, WRITE, 0},
 };
 
 const size_t ROUTES_COUNT = sizeof ROUTES / sizeof ROUTES[0];

@@ -75,6 +75,11 @@ int authz_can_manage_groups(const struct ctx *cx)
     return authz_has_role(cx, PEOPLE_ROLE_ADMIN);
 }
 
+int authz_can_design_workflows(const struct ctx *cx)
+{
+    return authz_has_role(cx, PEOPLE_ROLE_ADMIN) || authz_has_role(cx, PEOPLE_ROLE_DESIGNER);
+}
+
 int authz_can_read_audit(const struct ctx *cx)
 {
     return authz_has_role(cx, PEOPLE_ROLE_ADMIN);

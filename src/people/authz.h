@@ -73,6 +73,13 @@ int authz_can_read_groups(const struct ctx *cx);
 /* Create, rename, delete groups and change members: admin. */
 int authz_can_manage_groups(const struct ctx *cx);
 
+/* ---- workflows ----------------------------------------------------------------------- */
+
+/* Design workflows: read and change drafts, publish, read versions, import and export,
+ * use templates. Admin, designer. (Learners will read the published versions they are
+ * enrolled on through the enrolment questions, never through this one.) */
+int authz_can_design_workflows(const struct ctx *cx);
+
 /* ---- audit log ----------------------------------------------------------------------- */
 
 /* Read the audit log: admin. */

@@ -17,6 +17,7 @@
 #include "authz.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/query.h"
 #include "groups_store.h"
 #include "people_store.h"
 
@@ -171,14 +172,7 @@ static enum rc groups_compile(const json_t *rule, struct groups_compiled *out)
                 return RC_INTERNAL;
             if (strcmp(op, "contains") == 0) {
                 struct buf *b = &out->patterns[i];
-                buf_addc(b, '%');
-                for (; *s; s++) {
-                    if (*s == '%' || *s == '_' || *s == '\\')
-                        buf_addc(b, '\\');
-                    buf_addc(b, *s);
-                }
-                buf_addc(b, '%');
-                if (buf_failed(b))
+                if (query_like_contains(s, b))
                     return buf_failed(b);
                 sc->kind =
                     dept ? GROUPS_STORE_DEPARTMENT_CONTAINS : GROUPS_STORE_JOB_TITLE_CONTAINS;
@@ -562,13 +556,7 @@ enum rc groups_list(struct ctx *cx, const char *q, int64_t after_id, int limit, 
     if (q && q[0]) {
         char key[GROUPS_Q_MAX * 4 + 1];
         groups_name_key(q, key, sizeof key);
-        buf_addc(&pattern, '%');
-        for (const char *s = key; *s; s++) {
-            if (*s == '%' || *s == '_' || *s == '\\')
-                buf_addc(&pattern, '\\');
-            buf_addc(&pattern, *s);
-        }
-        buf_addc(&pattern, '%');
+        query_like_contains(key, &pattern);
     }
     struct groups_page page = {each, NULL, arg, limit, 0, 0};
     if (!(rc = buf_failed(&pattern)))

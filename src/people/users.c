@@ -21,6 +21,7 @@
 #include "authz.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/query.h"
 #include "groups.h"
 #include "people_store.h"
 #include "users_store.h"
@@ -427,19 +428,6 @@ enum rc users_set_coach(struct ctx *cx, int64_t id, int64_t coach_id, struct use
     return users_fill_detail(cx, id, detail);
 }
 
-/* LIKE pattern for "contains s": %, _ and \ in s match themselves. */
-static enum rc users_like_pattern(const char *s, struct buf *b)
-{
-    buf_addc(b, '%');
-    for (; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\')
-            buf_addc(b, '\\');
-        buf_addc(b, *s);
-    }
-    buf_addc(b, '%');
-    return buf_failed(b);
-}
-
 struct users_page {
     users_each_fn each;
     void *arg;
@@ -491,7 +479,7 @@ enum rc users_list(struct ctx *cx, const struct users_query *q, users_each_fn ea
     };
     authz_user_filter(cx, &a.vis);
     if (q->q && q->q[0]) {
-        if ((rc = users_like_pattern(q->q, &pattern)))
+        if ((rc = query_like_contains(q->q, &pattern)))
             goto out;
         a.q_pattern = pattern.data;
     }
