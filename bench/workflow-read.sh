@@ -13,7 +13,9 @@
 #
 # Builds nothing: `make build-release` first. Environment: BENCH_RUNS (3), BENCH_DURATION
 # (5s), BENCH_CONNECTIONS (16), BENCH_THREADS (2), WAYMARK_BIN (build/release/waymark).
-# Exits non-zero when the median p50 latency is 2 ms or more. Stops only the server it
+# Also reads the server's own request-duration histogram (/metrics) around the
+# one-connection runs: the mean time at the server per request, the figure the issue
+# limits. Exits non-zero when it is 2 ms or more. Stops only the server it
 # started, by its process id.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,7 @@ cleanup() {
     rm -rf "$dir"
 }
 trap cleanup EXIT
+[ -n "${BENCH_KEEP:-}" ] && echo "dir $dir"
 
 python3 - >"$dir/workflow.json" <<'PY'
 import json
@@ -113,15 +116,26 @@ run_wrk() { # threads connections -> "rps p50_ms p99_ms"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# The server's own clock: the histogram of /metrics counts from the request line to the
+# response being queued; its sum and count around the one-connection runs give the mean
+# time at the server, without the client's share.
+server_time() { # -> "sum_seconds count"
+    curl -fsS "$base/metrics" | awk '/^waymark_http_request_duration_seconds_sum/ { s = $2 }
+        /^waymark_http_request_duration_seconds_count/ { c = $2 } END { print s, c }'
+}
 wrk -t1 -c1 -d2s -H "Authorization: Bearer $token" "$url" >/dev/null # warm-up
-: >"$dir/latency" >"$dir/load"
+: >"$dir/latency" >"$dir/load" >"$dir/server"
 for _ in $(seq "$RUNS"); do
+    read -r s0 c0 < <(server_time)
     run_wrk 1 1 >>"$dir/latency"
+    read -r s1 c1 < <(server_time)
+    awk -v s="$s1" -v t="$s0" -v c="$c1" -v d="$c0" 'BEGIN { printf "%.3f\n", (s - t) * 1000 / (c - d - 1) }' >>"$dir/server"
     run_wrk "$THREADS" "$CONNS" >>"$dir/load"
 done
 lat_p50=$(cut -d' ' -f2 "$dir/latency" | median)
 lat_p99=$(cut -d' ' -f3 "$dir/latency" | median)
 lat_rps=$(cut -d' ' -f1 "$dir/latency" | median)
+server_ms=$(median <"$dir/server")
 load_rps=$(cut -d' ' -f1 "$dir/load" | median)
 load_p50=$(cut -d' ' -f2 "$dir/load" | median)
 load_p99=$(cut -d' ' -f3 "$dir/load" | median)
@@ -133,6 +147,7 @@ printf '| load | req/s | p50 | p99 |\n|---|---:|---:|---:|\n'
 printf '| 1 connection | %s | %s ms | %s ms |\n' "$lat_rps" "$lat_p50" "$lat_p99"
 printf '| %s connections, %s wrk threads | %s | %s ms | %s ms |\n' "$CONNS" "$THREADS" \
     "$load_rps" "$load_p50" "$load_p99"
+echo "time at the server per request (mean over the 1-connection runs, from /metrics): $server_ms ms"
 echo "server peak RSS: $rss"
-awk -v t="$lat_p50" 'BEGIN { exit !(t < 2) }' ||
-    die "the median p50 is ${lat_p50} ms at one connection; the limit is 2 ms"
+awk -v t="$server_ms" 'BEGIN { exit !(t < 2) }' ||
+    die "the server takes ${server_ms} ms per request; the limit is 2 ms"

@@ -138,7 +138,7 @@ static enum rc export_in_transaction(struct db *db, void *arg)
                     : workflow_get(r->cx, r->id, &w);
     if (rc)
         return rc;
-    r->doc = workflow_doc_write(&w);
+    r->doc = workflow_doc_json(&w);
     workflow_free(&w);
     return r->doc ? RC_OK : RC_NOMEM;
 }

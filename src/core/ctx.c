@@ -129,6 +129,14 @@ enum rc resp_json(struct resp *rs, int status, json_t *v)
     return rc;
 }
 
+struct buf *resp_json_body(struct resp *rs, int status)
+{
+    rs->status = status;
+    rs->content_type = "application/json; charset=utf-8";
+    buf_reset(&rs->body);
+    return &rs->body;
+}
+
 void resp_error(struct resp *rs, const struct ctx *cx, enum rc rc)
 {
     if (rs->file_fd >= 0) {

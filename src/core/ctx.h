@@ -112,6 +112,9 @@ enum rc resp_header(struct resp *rs, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sets status and a JSON body (steals the reference to v, which may be NULL → no body). */
 enum rc resp_json(struct resp *rs, int status, json_t *v);
+/* Sets status and the JSON content type, empties the body and returns it, for handlers
+ * that write their JSON directly (core/jsonw.h). Check buf_failed on it at the end. */
+struct buf *resp_json_body(struct resp *rs, int status);
 /* Renders the error shape of cx for rc into rs (status from rc). */
 void resp_error(struct resp *rs, const struct ctx *cx, enum rc rc);
 

@@ -207,11 +207,15 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
  * it with workflow_check(…, 0) and reports every problem at once (RC_INVALID). out must be
  * freed with workflow_free whatever the result. */
 enum rc workflow_doc_read(struct ctx *cx, const json_t *doc, struct workflow *out);
-/* The document of w (a draft or a version): no ids, no instants. New reference or NULL. */
-json_t *workflow_doc_write(const struct workflow *w);
-/* The API's JSON for a step / a whole workflow (draft or version). New reference. */
-json_t *workflow_step_json(const struct workflow_step *s);
-json_t *workflow_json(const struct workflow *w);
+/* The document of w (a draft or a version): no ids, no instants, written into j. */
+struct jsonw;
+void workflow_doc_write(const struct workflow *w, struct jsonw *j);
+/* The same document as a Jansson value (for the CLI and tests). New reference or NULL. */
+json_t *workflow_doc_json(const struct workflow *w);
+/* The API's JSON for a step / a whole workflow (draft or version), written straight
+ * into j (core/jsonw.h): a 200-step workflow is ~140 KB, too big to build as a tree. */
+void workflow_step_write(const struct workflow_step *s, struct jsonw *j);
+void workflow_write(const struct workflow *w, struct jsonw *j);
 
 /* ---- domain operations (workflow.c) ------------------------------------------------ */
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/jsonx.h"
 #include "core/query.h"
 #include "workflow.h"
@@ -32,6 +33,23 @@ static int version_number(const char *s)
     return n > 0 && n <= 2147483647 ? (int)n : 0;
 }
 
+/* Writes a draft or version as the answer. */
+static enum rc render(const struct workflow *w, int status, struct resp *rs)
+{
+    struct jsonw j;
+    jsonw_init(&j, resp_json_body(rs, status));
+    workflow_write(w, &j);
+    return buf_failed(&rs->body);
+}
+
+static enum rc render_step(const struct workflow_step *s, int status, struct resp *rs)
+{
+    struct jsonw j;
+    jsonw_init(&j, resp_json_body(rs, status));
+    workflow_step_write(s, &j);
+    return buf_failed(&rs->body);
+}
+
 /* Renders draft id as the answer (status 200 or 201). */
 static enum rc render_draft(struct ctx *cx, int64_t id, int status, struct resp *rs)
 {
@@ -39,9 +57,9 @@ static enum rc render_draft(struct ctx *cx, int64_t id, int status, struct resp 
     enum rc rc = workflow_get(cx, id, &w);
     if (rc)
         return rc;
-    json_t *j = workflow_json(&w);
+    rc = render(&w, status, rs);
     workflow_free(&w);
-    return j ? resp_json(rs, status, j) : RC_NOMEM;
+    return rc;
 }
 
 /* ---- drafts ----------------------------------------------------------------------- */
@@ -253,11 +271,11 @@ enum rc workflow_api_export(struct ctx *cx, const struct req *rq, struct resp *r
         return ctx_fail(cx, RC_BAD_REQUEST, "version", "must be a version number");
     if ((rc = load_state(cx, id, version, &w)))
         return rc;
-    json_t *doc = workflow_doc_write(&w);
+    struct jsonw j;
+    jsonw_init(&j, resp_json_body(rs, 200));
+    workflow_doc_write(&w, &j);
     workflow_free(&w);
-    if (!doc)
-        return RC_NOMEM;
-    if ((rc = resp_json(rs, 200, doc)))
+    if ((rc = buf_failed(&rs->body)))
         return rc;
     if (version)
         return resp_header(rs, "Content-Disposition",
@@ -398,7 +416,7 @@ enum rc workflow_api_step_add(struct ctx *cx, const struct req *rq, struct resp 
     if (rc == RC_OK || (rc == RC_INVALID && json_is_object(rq->json)))
         rc = workflow_step_add(cx, id, &s, &out);
     if (!rc)
-        rc = resp_json(rs, 201, workflow_step_json(&out));
+        rc = render_step(&out, 201, rs);
     workflow_step_clear(&s);
     workflow_step_clear(&out);
     return rc;
@@ -421,7 +439,7 @@ enum rc workflow_api_step_update(struct ctx *cx, const struct req *rq, struct re
     if (rc == RC_OK || (rc == RC_INVALID && json_is_object(rq->json)))
         rc = workflow_step_update(cx, id, step_id, &s, set, &out);
     if (!rc)
-        rc = resp_json(rs, 200, workflow_step_json(&out));
+        rc = render_step(&out, 200, rs);
     workflow_step_clear(&s);
     workflow_step_clear(&out);
     return rc;
@@ -498,9 +516,9 @@ enum rc workflow_api_version_get(struct ctx *cx, const struct req *rq, struct re
     enum rc rc = path_version(cx, rq, &id, &version);
     if (rc || (rc = workflow_version_get(cx, id, version, &v)))
         return rc;
-    json_t *j = workflow_json(&v);
+    rc = render(&v, 200, rs);
     workflow_free(&v);
-    return j ? resp_json(rs, 200, j) : RC_NOMEM;
+    return rc;
 }
 
 enum rc workflow_api_version_change(struct ctx *cx, const struct req *rq, struct resp *rs)
@@ -556,7 +574,9 @@ enum rc workflow_api_template_get(struct ctx *cx, const struct req *rq, struct r
     enum rc rc = workflow_template_load(cx, rq->nparams > 0 ? rq->params[0] : NULL, &w);
     if (rc)
         return rc;
-    json_t *doc = workflow_doc_write(&w);
+    struct jsonw j;
+    jsonw_init(&j, resp_json_body(rs, 200));
+    workflow_doc_write(&w, &j);
     workflow_free(&w);
-    return doc ? resp_json(rs, 200, doc) : RC_NOMEM;
+    return buf_failed(&rs->body);
 }

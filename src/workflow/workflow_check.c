@@ -162,10 +162,11 @@ int workflow_url_valid(const char *s)
 /* Builds "prefix.field" (or "field" when prefix is empty) into buf. */
 static const char *field_name(char *buf, size_t size, const char *prefix, const char *field)
 {
-    if (prefix && prefix[0])
-        snprintf(buf, size, "%s.%s", prefix, field);
-    else
-        snprintf(buf, size, "%s", field);
+    /* A field name a client made up may be long: cut it, the detail stays readable. */
+    int n = prefix && prefix[0] ? snprintf(buf, size, "%s.%s", prefix, field)
+                                : snprintf(buf, size, "%s", field);
+    if (n < 0)
+        buf[0] = '\0';
     return buf;
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/jsonx.h"
 
 static const char *const STEP_FIELDS[] = {
@@ -42,10 +43,11 @@ static const char *const PHASE_FIELDS[] = {"name", "steps", NULL};
 
 static const char *place(char *buf, size_t size, const char *prefix, const char *field)
 {
-    if (prefix && prefix[0])
-        snprintf(buf, size, "%s.%s", prefix, field);
-    else
-        snprintf(buf, size, "%s", field);
+    /* A field name a client made up may be long: cut it, the detail stays readable. */
+    int n = prefix && prefix[0] ? snprintf(buf, size, "%s.%s", prefix, field)
+                                : snprintf(buf, size, "%s", field);
+    if (n < 0)
+        buf[0] = '\0';
     return buf;
 }
 
@@ -340,111 +342,169 @@ enum rc workflow_doc_read(struct ctx *cx, const json_t *doc, struct workflow *ou
     return cx->rc == RC_INVALID ? RC_INVALID : cx->rc;
 }
 
-static json_t *string_or_null(const char *s)
+/* The step fields a document carries, as members of the object being written. */
+static void write_step_fields(struct jsonw *j, const struct workflow_step *s)
 {
-    return s ? json_string(s) : json_null();
+    jsonw_key(j, "kind");
+    jsonw_string(j, workflow_kind_name(s->kind));
+    jsonw_key(j, "title");
+    jsonw_string(j, s->title ? s->title : "");
+    jsonw_key(j, "instructions");
+    jsonw_string(j, s->instructions ? s->instructions : "");
+    jsonw_key(j, "link_url");
+    jsonw_string(j, s->link_url);
+    jsonw_key(j, "release_offset_days");
+    jsonw_int(j, s->release_offset_days);
+    jsonw_key(j, "due_offset_days");
+    jsonw_int(j, s->due_offset_days);
+    jsonw_key(j, "effort_minutes");
+    jsonw_int(j, s->effort_minutes);
+    jsonw_key(j, "completion");
+    jsonw_string(j, workflow_completion_name(s->completion));
+    jsonw_key(j, "evidence");
+    jsonw_string(j, workflow_evidence_name(s->evidence));
+    jsonw_key(j, "manager_prompt");
+    jsonw_string(j, s->manager_prompt);
 }
 
-/* The step fields a document carries, into obj. */
-static int put_step_fields(json_t *o, const struct workflow_step *s)
+void workflow_doc_write(const struct workflow *w, struct jsonw *j)
 {
-    return json_object_set_new(o, "kind", json_string(workflow_kind_name(s->kind))) ||
-           json_object_set_new(o, "title", json_string(s->title ? s->title : "")) ||
-           json_object_set_new(o, "instructions",
-                               json_string(s->instructions ? s->instructions : "")) ||
-           json_object_set_new(o, "link_url", string_or_null(s->link_url)) ||
-           json_object_set_new(o, "release_offset_days", json_integer(s->release_offset_days)) ||
-           json_object_set_new(o, "due_offset_days", json_integer(s->due_offset_days)) ||
-           json_object_set_new(o, "effort_minutes", json_integer(s->effort_minutes)) ||
-           json_object_set_new(o, "completion",
-                               json_string(workflow_completion_name(s->completion))) ||
-           json_object_set_new(o, "evidence", json_string(workflow_evidence_name(s->evidence))) ||
-           json_object_set_new(o, "manager_prompt", string_or_null(s->manager_prompt));
-}
-
-json_t *workflow_doc_write(const struct workflow *w)
-{
-    json_t *doc =
-        json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "format", WORKFLOW_DOC_FORMAT, "format_version",
-                  WORKFLOW_DOC_FORMAT_VERSION, "title", w->title ? w->title : "", "outcome",
-                  w->outcome ? w->outcome : "", "description", w->description ? w->description : "",
-                  "pacing", workflow_pacing_name(w->pacing));
-    json_t *phases = json_array();
-    if (!doc || !phases || json_object_set_new(doc, "phases", phases))
-        goto fail;
+    jsonw_object(j);
+    jsonw_key(j, "format");
+    jsonw_string(j, WORKFLOW_DOC_FORMAT);
+    jsonw_key(j, "format_version");
+    jsonw_int(j, WORKFLOW_DOC_FORMAT_VERSION);
+    jsonw_key(j, "title");
+    jsonw_string(j, w->title ? w->title : "");
+    jsonw_key(j, "outcome");
+    jsonw_string(j, w->outcome ? w->outcome : "");
+    jsonw_key(j, "description");
+    jsonw_string(j, w->description ? w->description : "");
+    jsonw_key(j, "pacing");
+    jsonw_string(j, workflow_pacing_name(w->pacing));
+    jsonw_key(j, "phases");
+    jsonw_array(j);
     size_t si = 0;
     for (size_t i = 0; i < w->nphases; i++) {
-        json_t *steps = json_array();
-        json_t *p = json_pack("{s:s, s:o}", "name", w->phases[i].name ? w->phases[i].name : "",
-                              "steps", steps);
-        if (!p || json_array_append_new(phases, p))
-            goto fail;
+        jsonw_object(j);
+        jsonw_key(j, "name");
+        jsonw_string(j, w->phases[i].name ? w->phases[i].name : "");
+        jsonw_key(j, "steps");
+        jsonw_array(j);
         for (; si < w->nsteps && w->steps[si].phase == w->phases[i].position; si++) {
-            json_t *o = json_object();
-            if (!o || json_array_append_new(steps, o) || put_step_fields(o, &w->steps[si]))
-                goto fail;
+            jsonw_object(j);
+            write_step_fields(j, &w->steps[si]);
+            jsonw_end_object(j);
         }
+        jsonw_end_array(j);
+        jsonw_end_object(j);
     }
+    jsonw_end_array(j);
+    jsonw_end_object(j);
+}
+
+json_t *workflow_doc_json(const struct workflow *w)
+{
+    struct buf b;
+    struct jsonw j;
+    json_t *doc = NULL;
+    buf_init(&b, 64u << 20);
+    jsonw_init(&j, &b);
+    workflow_doc_write(w, &j);
+    if (!buf_failed(&b))
+        doc = json_loadb(b.data, b.len, 0, NULL);
+    buf_free(&b);
     return doc;
-fail:
-    json_decref(doc);
-    return NULL;
 }
 
-json_t *workflow_step_json(const struct workflow_step *s)
+void workflow_step_write(const struct workflow_step *s, struct jsonw *j)
 {
-    json_t *o = json_pack("{s:I, s:I, s:i, s:i}", "id", (json_int_t)s->id, "phase_id",
-                          (json_int_t)s->phase_id, "phase", s->phase, "position", s->position);
-    if (!o || put_step_fields(o, s) ||
-        (s->updated_at && json_object_set_new(o, "updated_at", jsonx_instant(s->updated_at)))) {
-        json_decref(o);
-        return NULL;
+    jsonw_object(j);
+    jsonw_key(j, "id");
+    jsonw_int(j, s->id);
+    jsonw_key(j, "phase_id");
+    jsonw_int(j, s->phase_id);
+    jsonw_key(j, "phase");
+    jsonw_int(j, s->phase);
+    jsonw_key(j, "position");
+    jsonw_int(j, s->position);
+    write_step_fields(j, s);
+    if (s->updated_at) {
+        jsonw_key(j, "updated_at");
+        jsonw_instant_or_null(j, s->updated_at);
     }
-    return o;
+    jsonw_end_object(j);
 }
 
-static json_t *instant_or_null(int64_t t)
+void workflow_write(const struct workflow *w, struct jsonw *j)
 {
-    return t ? jsonx_instant(t) : json_null();
-}
-
-json_t *workflow_json(const struct workflow *w)
-{
-    json_t *o = NULL, *phases = json_array(), *steps = json_array();
-    if (!phases || !steps)
-        goto fail;
-    for (size_t i = 0; i < w->nphases; i++)
-        if (json_array_append_new(
-                phases, json_pack("{s:I, s:i, s:s}", "id", (json_int_t)w->phases[i].id, "position",
-                                  w->phases[i].position, "name", w->phases[i].name)))
-            goto fail;
-    for (size_t i = 0; i < w->nsteps; i++)
-        if (json_array_append_new(steps, workflow_step_json(&w->steps[i])))
-            goto fail;
+    jsonw_object(j);
     if (w->version > 0) {
-        json_t *by = w->published_by ? json_pack("{s:I, s:s?}", "id", (json_int_t)w->published_by,
-                                                 "name", w->published_by_name)
-                                     : json_null();
-        o = json_pack(
-            "{s:I, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "workflow_id", (json_int_t)w->id,
-            "version", w->version, "title", w->title, "outcome", w->outcome, "description",
-            w->description, "pacing", workflow_pacing_name(w->pacing), "published_at",
-            instant_or_null(w->published_at), "published_by", by, "phases", phases, "steps", steps);
+        jsonw_key(j, "workflow_id");
+        jsonw_int(j, w->id);
+        jsonw_key(j, "version");
+        jsonw_int(j, w->version);
     } else {
-        o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:I, s:o, s:o, s:o, s:o, s:o, "
-                      "s:o}",
-                      "id", (json_int_t)w->id, "title", w->title, "outcome", w->outcome,
-                      "description", w->description, "pacing", workflow_pacing_name(w->pacing),
-                      "status", workflow_status_name(w->status), "latest_version",
-                      w->latest_version, "draft_changed", w->draft_changed, "revision",
-                      (json_int_t)w->revision, "created_at", jsonx_instant(w->created_at),
-                      "updated_at", jsonx_instant(w->updated_at), "published_at",
-                      instant_or_null(w->published_at), "archived_at",
-                      instant_or_null(w->archived_at), "phases", phases, "steps", steps);
+        jsonw_key(j, "id");
+        jsonw_int(j, w->id);
     }
-    return o; /* json_pack stole phases and steps, even on failure */
-fail:
-    json_decref(phases);
-    json_decref(steps);
-    return NULL;
+    jsonw_key(j, "title");
+    jsonw_string(j, w->title);
+    jsonw_key(j, "outcome");
+    jsonw_string(j, w->outcome);
+    jsonw_key(j, "description");
+    jsonw_string(j, w->description);
+    jsonw_key(j, "pacing");
+    jsonw_string(j, workflow_pacing_name(w->pacing));
+    if (w->version > 0) {
+        jsonw_key(j, "published_at");
+        jsonw_instant_or_null(j, w->published_at);
+        jsonw_key(j, "published_by");
+        if (w->published_by) {
+            jsonw_object(j);
+            jsonw_key(j, "id");
+            jsonw_int(j, w->published_by);
+            jsonw_key(j, "name");
+            jsonw_string(j, w->published_by_name);
+            jsonw_end_object(j);
+        } else {
+            jsonw_null(j);
+        }
+    } else {
+        jsonw_key(j, "status");
+        jsonw_string(j, workflow_status_name(w->status));
+        jsonw_key(j, "latest_version");
+        jsonw_int(j, w->latest_version);
+        jsonw_key(j, "draft_changed");
+        jsonw_bool(j, w->draft_changed);
+        jsonw_key(j, "revision");
+        jsonw_int(j, w->revision);
+        jsonw_key(j, "created_at");
+        jsonw_instant_or_null(j, w->created_at);
+        jsonw_key(j, "updated_at");
+        jsonw_instant_or_null(j, w->updated_at);
+        jsonw_key(j, "published_at");
+        jsonw_instant_or_null(j, w->published_at);
+        jsonw_key(j, "archived_at");
+        jsonw_instant_or_null(j, w->archived_at);
+    }
+    jsonw_key(j, "phases");
+    jsonw_array(j);
+    for (size_t i = 0; i < w->nphases; i++) {
+        jsonw_object(j);
+        jsonw_key(j, "id");
+        jsonw_int(j, w->phases[i].id);
+        jsonw_key(j, "position");
+        jsonw_int(j, w->phases[i].position);
+        jsonw_key(j, "name");
+        jsonw_string(j, w->phases[i].name);
+        jsonw_end_object(j);
+    }
+    jsonw_end_array(j);
+    jsonw_key(j, "steps");
+    jsonw_array(j);
+    for (size_t i = 0; i < w->nsteps; i++)
+        workflow_step_write(&w->steps[i], j);
+    jsonw_end_array(j);
+    jsonw_end_object(j);
 }

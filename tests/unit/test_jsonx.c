@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/jsonx.h"
 
 static enum rc parse(const char *text, struct ctx *cx, json_t **out)
@@ -151,6 +152,49 @@ static void dump_is_compact_utf8(void **state)
     buf_free(&b);
 }
 
+static void writer_places_commas_and_escapes_what_json_requires(void **state)
+{
+    (void)state;
+    struct buf b;
+    struct jsonw w;
+    buf_init(&b, 4096);
+    jsonw_init(&w, &b);
+    jsonw_object(&w);
+    jsonw_key(&w, "text");
+    jsonw_string(&w, "a \"quote\", a \\ back\nslash\ttab\x01 caf\xc3\xa9 </script>");
+    jsonw_key(&w, "n");
+    jsonw_array(&w);
+    jsonw_int(&w, 0);
+    jsonw_int(&w, -42);
+    jsonw_int(&w, INT64_MIN);
+    jsonw_int(&w, INT64_MAX);
+    jsonw_end_array(&w);
+    jsonw_key(&w, "empty");
+    jsonw_object(&w);
+    jsonw_end_object(&w);
+    jsonw_key(&w, "none");
+    jsonw_string(&w, NULL);
+    jsonw_key(&w, "yes");
+    jsonw_bool(&w, 1);
+    jsonw_key(&w, "at");
+    jsonw_instant_or_null(&w, 1796115600);
+    jsonw_key(&w, "never");
+    jsonw_instant_or_null(&w, 0);
+    jsonw_end_object(&w);
+    assert_int_equal(buf_failed(&b), RC_OK);
+    assert_string_equal(b.data, "{\"text\":\"a \\\"quote\\\", a \\\\ back\\nslash\\ttab\\u0001 "
+                                "caf\xc3\xa9 </script>\",\"n\":[0,-42,-9223372036854775808,"
+                                "9223372036854775807],\"empty\":{},\"none\":null,\"yes\":true,"
+                                "\"at\":\"2026-12-01T09:00:00Z\",\"never\":null}");
+    /* and Jansson reads back what was meant */
+    json_t *v = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(v);
+    assert_string_equal(json_string_value(json_object_get(v, "text")),
+                        "a \"quote\", a \\ back\nslash\ttab\x01 caf\xc3\xa9 </script>");
+    json_decref(v);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +204,7 @@ int main(void)
         cmocka_unit_test(rejects_malformed_duplicates_and_scalars),
         cmocka_unit_test(field_readers_report_every_problem),
         cmocka_unit_test(dump_is_compact_utf8),
+        cmocka_unit_test(writer_places_commas_and_escapes_what_json_requires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

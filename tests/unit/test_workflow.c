@@ -355,13 +355,13 @@ static void every_template_reads_and_round_trips(void **state)
         assert_int_equal(
             workflow_create_from_template(&w->cx, WORKFLOW_TEMPLATES[i].key, NULL, &id), RC_OK);
         assert_int_equal(workflow_get(&w->cx, id, &d), RC_OK);
-        json_t *a = workflow_doc_write(&t), *b = workflow_doc_write(&d);
+        json_t *a = workflow_doc_json(&t), *b = workflow_doc_json(&d);
         assert_true(json_equal(a, b));
 
         /* import(export(w)) exports equal to export(w) */
         struct workflow again;
         assert_int_equal(workflow_doc_read(&w->cx, b, &again), RC_OK);
-        json_t *c = workflow_doc_write(&again);
+        json_t *c = workflow_doc_json(&again);
         assert_true(json_equal(b, c));
         json_decref(a);
         json_decref(b);
