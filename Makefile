@@ -29,6 +29,7 @@ bench:
 	@$(MAKE) --no-print-directory build-release
 	bench/healthz.sh
 	bench/import.sh
+	bench/workflow-read.sh
 
 build-release:
 	@scripts/deps build
