@@ -39,12 +39,21 @@ static enum rc check_permission(struct ctx *cx)
     return RC_OK;
 }
 
-/* Loads draft id (with its phases and steps when parts) after the permission check. */
-static enum rc load(struct ctx *cx, int64_t id, int parts, struct workflow *w)
+enum { LOAD_PARTS = 1, LOAD_LOCK = 2 };
+
+/* Loads draft id (with its phases and steps with LOAD_PARTS) after the permission
+ * check. LOAD_LOCK first takes the workflow's row lock for the rest of the transaction,
+ * so two edits of one workflow on PostgreSQL (READ COMMITTED) run one after the other
+ * and each decides on what the other wrote; SQLite's write transaction already holds
+ * the only write lock. */
+static enum rc load(struct ctx *cx, int64_t id, int how, struct workflow *w)
 {
     enum rc rc = check_permission(cx);
     if (rc)
         return rc;
+    if ((how & LOAD_LOCK) && (rc = workflow_store_lock(cx->db, cx->actor.tenant_id, id)))
+        return rc == RC_NOT_FOUND ? not_found(cx) : rc;
+    int parts = how & LOAD_PARTS;
     if ((rc = workflow_store_get(cx->db, cx->actor.tenant_id, id, w)))
         return rc == RC_NOT_FOUND ? not_found(cx) : rc;
     if (parts && (rc = workflow_store_load_parts(cx->db, cx->actor.tenant_id, w)))
@@ -158,14 +167,14 @@ enum rc workflow_create_from(struct ctx *cx, const struct workflow *w, const cha
 
 enum rc workflow_get(struct ctx *cx, int64_t id, struct workflow *out)
 {
-    return load(cx, id, 1, out);
+    return load(cx, id, LOAD_PARTS, out);
 }
 
 enum rc workflow_update(struct ctx *cx, int64_t id, const struct workflow_change *ch)
 {
     struct workflow w;
     json_t *changes = NULL;
-    enum rc rc = load(cx, id, 0, &w);
+    enum rc rc = load(cx, id, LOAD_LOCK, &w);
     if (rc)
         return rc;
     if ((rc = editable(cx, &w)) || !(changes = json_object())) {
@@ -208,7 +217,7 @@ out:
 enum rc workflow_delete(struct ctx *cx, int64_t id)
 {
     struct workflow w;
-    enum rc rc = load(cx, id, 0, &w);
+    enum rc rc = load(cx, id, LOAD_LOCK, &w);
     if (rc)
         return rc;
     if (w.latest_version > 0) {
@@ -249,7 +258,7 @@ static enum rc copy_title(const char *title, char **out)
 enum rc workflow_duplicate(struct ctx *cx, int64_t id, const char *title, int64_t *out_id)
 {
     struct workflow w;
-    enum rc rc = load(cx, id, 1, &w);
+    enum rc rc = load(cx, id, LOAD_PARTS, &w);
     if (rc)
         return rc;
     char *new_title = NULL;
@@ -267,7 +276,7 @@ out:
 static enum rc set_archived(struct ctx *cx, int64_t id, int archive)
 {
     struct workflow w;
-    enum rc rc = load(cx, id, 0, &w);
+    enum rc rc = load(cx, id, LOAD_LOCK, &w);
     if (rc)
         return rc;
     if (archive == (w.status == WORKFLOW_ARCHIVED))
@@ -339,7 +348,7 @@ enum rc workflow_phase_add(struct ctx *cx, int64_t workflow_id, const char *name
                            struct workflow_phase *out)
 {
     struct workflow w;
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     int n = (int)w.nphases;
@@ -383,7 +392,7 @@ enum rc workflow_phase_update(struct ctx *cx, int64_t workflow_id, int64_t phase
                               const char *name, int position, struct workflow_phase *out)
 {
     struct workflow w;
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     struct workflow_phase *p = find_phase(&w, phase_id);
@@ -434,7 +443,7 @@ out:
 enum rc workflow_phase_delete(struct ctx *cx, int64_t workflow_id, int64_t phase_id)
 {
     struct workflow w;
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     struct workflow_phase *p = find_phase(&w, phase_id);
@@ -499,7 +508,7 @@ enum rc workflow_step_add(struct ctx *cx, int64_t workflow_id, const struct work
     struct workflow w;
     struct workflow_step n;
     memset(&n, 0, sizeof n);
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     if ((rc = editable(cx, &w)) || (rc = workflow_step_copy(s, &n)))
@@ -597,7 +606,7 @@ enum rc workflow_step_update(struct ctx *cx, int64_t workflow_id, int64_t step_i
     struct workflow_step n;
     json_t *changes = NULL;
     memset(&n, 0, sizeof n);
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     struct workflow_step *cur = find_step(&w, step_id);
@@ -665,7 +674,7 @@ out:
 enum rc workflow_step_delete(struct ctx *cx, int64_t workflow_id, int64_t step_id)
 {
     struct workflow w;
-    enum rc rc = load(cx, workflow_id, 1, &w);
+    enum rc rc = load(cx, workflow_id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     struct workflow_step *cur = find_step(&w, step_id);
@@ -692,7 +701,7 @@ out:
 enum rc workflow_publish(struct ctx *cx, int64_t id, int *out_version)
 {
     struct workflow w;
-    enum rc rc = load(cx, id, 1, &w);
+    enum rc rc = load(cx, id, LOAD_PARTS | LOAD_LOCK, &w);
     if (rc)
         return rc;
     if ((rc = editable(cx, &w)))

@@ -140,6 +140,15 @@ out:
     return rc;
 }
 
+enum rc workflow_store_lock(struct db *db, int64_t tenant_id, int64_t id)
+{
+    int64_t changed = 0;
+    enum rc rc =
+        DB_RUN(db, "UPDATE workflows SET revision = revision WHERE tenant_id = $1 AND id = $2",
+               &changed, DB_INT(tenant_id), DB_INT(id));
+    return rc ? rc : changed ? RC_OK : RC_NOT_FOUND;
+}
+
 enum rc workflow_store_tenant_of(struct db *db, int64_t id, int64_t *tenant_id)
 {
     struct db_stmt *st = NULL;

@@ -17,6 +17,9 @@
 
 /* The draft's row (no phases or steps). RC_NOT_FOUND when not in tenant_id. */
 enum rc workflow_store_get(struct db *db, int64_t tenant_id, int64_t id, struct workflow *out);
+/* Takes workflow id's row lock until the transaction ends (a no-op UPDATE: portable,
+ * and on PostgreSQL it blocks a second editor of the same workflow). RC_NOT_FOUND. */
+enum rc workflow_store_lock(struct db *db, int64_t tenant_id, int64_t id);
 /* The tenant of workflow id, whichever it is. RC_NOT_FOUND. */
 enum rc workflow_store_tenant_of(struct db *db, int64_t id, int64_t *tenant_id);
 /* Loads w->id's phases and steps into w (which has none yet). */
