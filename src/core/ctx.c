@@ -72,6 +72,19 @@ enum rc ctx_fail_code(struct ctx *cx, enum rc rc, const char *code, const char *
     return rc;
 }
 
+int ctx_has_detail(const struct ctx *cx, const char *field)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(cx->details, i, d)
+    {
+        const char *f = json_string_value(json_object_get(d, "field"));
+        if (f && strcmp(f, field) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 json_t *ctx_error_json(const struct ctx *cx, enum rc rc)
 {
     int own = cx && cx->rc == rc && cx->message[0];

@@ -100,6 +100,9 @@ enum rc ctx_fail(struct ctx *cx, enum rc rc, const char *field, const char *fmt,
 enum rc ctx_fail_code(struct ctx *cx, enum rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* 1 when a detail for field has already been recorded (so a later check can stay quiet
+ * about a field an earlier one already explained). */
+int ctx_has_detail(const struct ctx *cx, const char *field);
 /* The error shape for rc (using the ctx's message/details when they were set for rc).
  * Returns a new reference. */
 json_t *ctx_error_json(const struct ctx *cx, enum rc rc);

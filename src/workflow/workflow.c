@@ -516,10 +516,13 @@ enum rc workflow_step_add(struct ctx *cx, int64_t workflow_id, const struct work
     if (w.nsteps >= WORKFLOW_STEPS_MAX)
         ctx_fail(cx, RC_INVALID, "steps", "a workflow has at most %d steps", WORKFLOW_STEPS_MAX);
     struct workflow_phase *p = NULL;
-    if (!s->phase_id && !s->phase)
-        ctx_fail(cx, RC_INVALID, "phase_id", "is required: say which phase the step belongs to");
-    else
+    if (!s->phase_id && !s->phase) {
+        if (!ctx_has_detail(cx, "phase") && !ctx_has_detail(cx, "phase_id"))
+            ctx_fail(cx, RC_INVALID, "phase_id",
+                     "is required: say which phase the step belongs to");
+    } else {
         p = target_phase(cx, &w, s);
+    }
     int k = p ? steps_in_phase(&w, p->position) : 0;
     if (p && s->position == 0)
         n.position = k + 1;

@@ -109,20 +109,23 @@ enum rc workflow_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
         rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", query_cursor_json(next)));
 }
 
-/* Reads {title, outcome, description, pacing} (all optional here) into ch. */
+/* Reads {title, outcome, description, pacing} into ch; with creating, title is
+ * required. */
 static enum rc read_change(struct ctx *cx, const json_t *body, const char *const *fields,
-                           struct workflow_change *ch)
+                           int creating, struct workflow_change *ch)
 {
     memset(ch, 0, sizeof *ch);
     enum rc rc = jsonx_only(cx, body, fields);
     if (!json_is_object(body))
         return rc;
-    json_t *v;
-    if ((v = json_object_get(body, "title")) &&
-        jsonx_string(cx, body, "title", 1, 0, 100000, &ch->title) == RC_OK)
-        ch->set |= WORKFLOW_F_WF_TITLE;
+    json_t *v = json_object_get(body, "title");
+    if (!v && creating)
+        ctx_fail(cx, RC_INVALID, "title", "is required");
     else if (v && json_is_null(v))
         ctx_fail(cx, RC_INVALID, "title", "cannot be null");
+    else if (v && jsonx_string(cx, body, "title", 1, 0, 100000, &ch->title) == RC_OK &&
+             jsonx_check_name(cx, "title", ch->title, WORKFLOW_TITLE_MAX) == RC_OK)
+        ch->set |= WORKFLOW_F_WF_TITLE;
     if ((v = json_object_get(body, "outcome")) && json_is_null(v)) {
         ch->outcome = "";
         ch->set |= WORKFLOW_F_WF_OUTCOME;
@@ -155,7 +158,7 @@ enum rc workflow_api_create(struct ctx *cx, const struct req *rq, struct resp *r
     struct workflow_change ch;
     int64_t id = 0;
     json_t *tpl = json_object_get(rq->json, "template");
-    enum rc rc = read_change(cx, rq->json, fields, &ch);
+    enum rc rc = read_change(cx, rq->json, fields, !tpl, &ch);
     if (tpl) {
         if (!json_is_string(tpl))
             ctx_fail(cx, RC_INVALID, "template", "must be the key of a template");
@@ -166,9 +169,6 @@ enum rc workflow_api_create(struct ctx *cx, const struct req *rq, struct resp *r
             return RC_INVALID;
         if (rc)
             return rc;
-        if ((ch.set & WORKFLOW_F_WF_TITLE) &&
-            jsonx_check_name(cx, "title", ch.title, WORKFLOW_TITLE_MAX))
-            return RC_INVALID;
         rc = workflow_create_from_template(cx, json_string_value(tpl), ch.title, &id);
         if (rc == RC_NOT_FOUND) /* a body naming a missing template is a bad body, not a URL */
             return ctx_fail(cx, RC_INVALID, "template", "is not a template key");
@@ -202,7 +202,8 @@ enum rc workflow_api_update(struct ctx *cx, const struct req *rq, struct resp *r
     struct workflow_change ch;
     int64_t id;
     enum rc rc = path_id(cx, rq, 0, "workflow", &id);
-    if (rc || (rc = read_change(cx, rq->json, fields, &ch)) || (rc = workflow_update(cx, id, &ch)))
+    if (rc || (rc = read_change(cx, rq->json, fields, 0, &ch)) ||
+        (rc = workflow_update(cx, id, &ch)))
         return rc;
     return render_draft(cx, id, 200, rs);
 }
@@ -432,9 +433,6 @@ enum rc workflow_api_step_update(struct ctx *cx, const struct req *rq, struct re
     enum rc rc = path_id(cx, rq, 0, "workflow", &id);
     if (rc || (rc = path_id(cx, rq, 1, "step", &step_id)))
         return rc;
-    json_t *title = json_object_get(rq->json, "title");
-    if (title && json_is_null(title))
-        ctx_fail(cx, RC_INVALID, "title", "cannot be null");
     rc = workflow_step_read(cx, "", rq->json, 1, 1, &s, &set);
     if (rc == RC_OK || (rc == RC_INVALID && json_is_object(rq->json)))
         rc = workflow_step_update(cx, id, step_id, &s, set, &out);

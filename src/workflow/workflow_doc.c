@@ -84,6 +84,8 @@ static enum rc read_string(struct ctx *cx, const char *prefix, const json_t *obj
     *out = NULL;
     if (!v || (nullable && json_is_null(v)))
         return RC_OK;
+    if (json_is_null(v))
+        return ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "cannot be null");
     if (!json_is_string(v))
         return ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key),
                         nullable ? "must be a string or null" : "must be a string");
@@ -148,10 +150,6 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
     unsigned got = 0;
     int v, present;
     const char *str;
-    if (!json_is_object(obj))
-        return ctx_fail(cx, RC_INVALID, prefix && prefix[0] ? prefix : "body",
-                        "must be a JSON object");
-    only_fields(cx, prefix, obj, STEP_FIELDS, allow_place ? PLACE_FIELDS : NULL);
     if (!partial) {
         s->kind = WORKFLOW_LEARN;
         s->completion = WORKFLOW_BY_SELF;
@@ -160,6 +158,10 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
         if (set_string(&s->instructions, "", 0))
             return RC_NOMEM;
     }
+    if (!json_is_object(obj))
+        return ctx_fail(cx, RC_INVALID, prefix && prefix[0] ? prefix : "body",
+                        "must be a JSON object");
+    only_fields(cx, prefix, obj, STEP_FIELDS, allow_place ? PLACE_FIELDS : NULL);
     if ((v = read_name(cx, prefix, obj, "kind", workflow_kind_parse, "a step kind")) >= 0) {
         s->kind = (enum workflow_kind)v;
         got |= WORKFLOW_F_KIND;
@@ -236,8 +238,13 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
             }
         }
         read_int(cx, prefix, obj, "position", -1000000, 1000000, &s->position, &present);
-        if (present)
+        if (present && s->position < 1) {
+            ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, "position"),
+                     "must be 1 or more (1 is the first place in the phase)");
+            s->position = 0;
+        } else if (present) {
             got |= WORKFLOW_F_POSITION;
+        }
     }
     if (set)
         *set = got;

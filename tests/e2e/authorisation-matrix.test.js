@@ -1,9 +1,10 @@
-// Who may do what, as one table: every users, groups and audit route, read and write,
+// Who may do what, as one table: every users, groups, audit and workflow route, read and write,
 // called by an admin, a designer, a manager, a coach, a learner, an admin of another
 // organisation and someone not signed in, each answer compared with the status the rules
 // promise (admin: everything in the organisation; designer: reads people and groups;
 // manager: their reports, transitively, for reading; coach: the learners assigned to them;
-// learner: themselves; another organisation: 404 for every id, as if it did not exist).
+// learner: themselves; workflows: admins and designers only; another organisation: 404
+// for every id, as if it did not exist).
 // A second table says exactly whom each role's list of people shows.
 
 import assert from 'node:assert/strict';
@@ -43,6 +44,20 @@ const MATRIX = [
   ['DELETE', '/api/v1/groups/:freshGroup/members/:learner', null, [204, 403, 403, 403, 403, 404, 401]],
   // audit log
   ['GET', '/api/v1/audit', null, [200, 403, 403, 403, 403, 200, 401]],
+  // workflow design: admins and designers of the organisation only
+  ['GET', '/api/v1/workflows', null, [200, 200, 403, 403, 403, 200, 401]],
+  ['POST', '/api/v1/workflows', 'newWorkflow', [201, 201, 403, 403, 403, 201, 401]],
+  ['POST', '/api/v1/workflows/import', 'workflowDocument', [201, 201, 403, 403, 403, 201, 401]],
+  ['GET', '/api/v1/workflows/:workflow', null, [200, 200, 403, 403, 403, 404, 401]],
+  ['PATCH', '/api/v1/workflows/:workflow', { description: 'Changed' }, [200, 200, 403, 403, 403, 404, 401]],
+  ['DELETE', '/api/v1/workflows/:freshWorkflow', null, [204, 204, 403, 403, 403, 404, 401]],
+  ['POST', '/api/v1/workflows/:freshWorkflow/phases', { name: 'Week 1' }, [201, 201, 403, 403, 403, 404, 401]],
+  ['POST', '/api/v1/workflows/:freshWorkflow/duplicate', {}, [201, 201, 403, 403, 403, 404, 401]],
+  ['GET', '/api/v1/workflows/:workflow/export', null, [200, 200, 403, 403, 403, 404, 401]],
+  ['GET', '/api/v1/workflows/:workflow/versions', null, [200, 200, 403, 403, 403, 404, 401]],
+  ['GET', '/api/v1/workflow-templates', null, [200, 200, 403, 403, 403, 200, 401]],
+  // Markdown preview: anyone signed in
+  ['POST', '/api/v1/markdown/preview', { markdown: '*hi*' }, [200, 200, 200, 200, 200, 200, 401]],
 ];
 
 describe('authorisation matrix', () => {
@@ -81,6 +96,9 @@ describe('authorisation matrix', () => {
     const group = await admin.post('/api/v1/groups', { name: 'Everyone by hand' });
     assert.equal(group.status, 201, group.text);
     id.group = group.body.id;
+    const workflow = await admin.post('/api/v1/workflows', { title: 'Acme feedback' });
+    assert.equal(workflow.status, 201, workflow.text);
+    id.workflow = workflow.body.id;
     for (const role of ['designer', 'manager', 'coach', 'learner'])
       who[role] = await signIn(server, { email: `${role}@acme.example`, password: PASSWORD, tenant: 'acme' });
   });
@@ -102,6 +120,11 @@ describe('authorisation matrix', () => {
       const add = await who.admin.post(`/api/v1/groups/${ids.freshGroup}/members`, { user_ids: [id.learner] });
       assert.equal(add.status, 200, add.text);
     }
+    if (path.includes(':freshWorkflow')) {
+      const res = await who.admin.post('/api/v1/workflows', { title: `Fresh workflow ${n}` });
+      assert.equal(res.status, 201, res.text);
+      ids.freshWorkflow = res.body.id;
+    }
     const url = path.replace(/:([a-zA-Z]+)/g, (_, k) => {
       assert.ok(ids[k], `fixture ${k}`);
       return String(ids[k]);
@@ -111,6 +134,9 @@ describe('authorisation matrix', () => {
       newGroup: { name: `New group ${n}` },
       coach: { coach_id: id.coach },
       members: { user_ids: [id.learner] },
+      newWorkflow: { title: `New workflow ${n}` },
+      workflowDocument: { format: 'waymark-workflow', format_version: 1, title: `Imported ${n}`,
+        phases: [{ name: 'Week 1', steps: [{ title: 'Notice one moment' }] }] },
     };
     return { url, body: typeof body === 'string' ? bodies[body] : body ?? undefined };
   }

@@ -1,5 +1,5 @@
 // Two organisations share one server. Globex's admin, who may do everything inside Globex,
-// tries every users, groups and audit route with Acme's ids — reading, changing, deleting,
+// tries every users, groups, audit and workflow route with Acme's ids — reading, changing, deleting,
 // adding members, naming Acme people as managers, coaches, group members or in a rule —
 // and gets exactly what an id that does not exist gets: 404 (or 422 where the id is a
 // value in the body). Acme's rows are unchanged afterwards, and no list or audit entry of
@@ -120,6 +120,55 @@ describe('tenants never see each other', () => {
       const res = await globex.get(`/api/v1/audit?${q}`);
       assert.deepEqual(res.body.items, [], q);
     }
+  });
+
+  test('workflow routes answer 404 for another organisation\'s workflows, phases, steps and versions', async () => {
+    let res = await acme.post('/api/v1/workflows', { title: 'Acme feedback', outcome: 'Gives feedback' });
+    assert.equal(res.status, 201, res.text);
+    const wf = res.body.id;
+    res = await acme.post(`/api/v1/workflows/${wf}/phases`, { name: 'Week 1' });
+    const phase = res.body.id;
+    res = await acme.post(`/api/v1/workflows/${wf}/steps`, { phase_id: phase, title: 'Notice' });
+    assert.equal(res.status, 201, res.text);
+    const step = res.body.id;
+    assert.equal((await acme.post(`/api/v1/workflows/${wf}/publish`)).status, 201);
+    const before = (await acme.get(`/api/v1/workflows/${wf}`)).body;
+    const v1 = (await acme.get(`/api/v1/workflows/${wf}/versions/1`)).body;
+
+    const missing = 987654321;
+    const routes = [
+      ['GET', '/api/v1/workflows/:wf'],
+      ['PATCH', '/api/v1/workflows/:wf', { title: 'Taken over' }],
+      ['DELETE', '/api/v1/workflows/:wf'],
+      ['POST', '/api/v1/workflows/:wf/archive'],
+      ['POST', '/api/v1/workflows/:wf/restore'],
+      ['POST', '/api/v1/workflows/:wf/duplicate', {}],
+      ['GET', '/api/v1/workflows/:wf/export'],
+      ['GET', '/api/v1/workflows/:wf/diff'],
+      ['POST', '/api/v1/workflows/:wf/publish'],
+      ['POST', '/api/v1/workflows/:wf/phases', { name: 'Extra' }],
+      ['PATCH', '/api/v1/workflows/:wf/phases/:phase', { name: 'Taken over' }],
+      ['DELETE', '/api/v1/workflows/:wf/phases/:phase'],
+      ['POST', '/api/v1/workflows/:wf/steps', { phase: 1, title: 'Extra' }],
+      ['PATCH', '/api/v1/workflows/:wf/steps/:step', { title: 'Taken over' }],
+      ['DELETE', '/api/v1/workflows/:wf/steps/:step'],
+      ['GET', '/api/v1/workflows/:wf/versions'],
+      ['GET', '/api/v1/workflows/:wf/versions/1'],
+      ['PATCH', '/api/v1/workflows/:wf/versions/1', {}],
+      ['PUT', '/api/v1/workflows/:wf/versions/1', {}],
+      ['DELETE', '/api/v1/workflows/:wf/versions/1'],
+    ];
+    for (const [method, path, body] of routes) {
+      const theirs = path.replace(':wf', wf).replace(':phase', phase).replace(':step', step);
+      const none = path.replace(':wf', missing).replace(':phase', missing).replace(':step', missing);
+      const a = expectApiError(await globex.request(method, theirs, body), 404, 'not_found', `${method} ${theirs}`);
+      const b = expectApiError(await globex.request(method, none, body), 404, 'not_found', `${method} ${none}`);
+      assert.deepEqual(a, b, `${method} ${path}: another organisation's id answers like a missing one`);
+    }
+    const list = await globex.get('/api/v1/workflows?limit=500');
+    assert.deepEqual(list.body.items, []);
+    assert.deepEqual((await acme.get(`/api/v1/workflows/${wf}`)).body, before, 'Acme\'s workflow is untouched');
+    assert.deepEqual((await acme.get(`/api/v1/workflows/${wf}/versions/1`)).body, v1);
   });
 
   test('Acme\'s people and groups are untouched', async () => {
