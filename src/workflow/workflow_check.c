@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "workflow_int.h"
 
 static const char *const KIND_NAMES[WORKFLOW_KIND_COUNT] = {
     "learn", "experiment", "practise", "reflect", "discuss",
@@ -159,10 +160,8 @@ int workflow_url_valid(const char *s)
     return 1;
 }
 
-/* Builds "prefix.field" (or "field" when prefix is empty) into buf. */
-static const char *field_name(char *buf, size_t size, const char *prefix, const char *field)
+const char *workflow_field(char *buf, size_t size, const char *prefix, const char *field)
 {
-    /* A field name a client made up may be long: cut it, the detail stays readable. */
     int n = prefix && prefix[0] ? snprintf(buf, size, "%s.%s", prefix, field)
                                 : snprintf(buf, size, "%s", field);
     if (n < 0)
@@ -198,40 +197,40 @@ enum rc workflow_check_step(struct ctx *cx, const char *prefix, const struct wor
 {
     char f[160];
     if (!s->title)
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "title"), "is required");
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "title"), "is required");
     else
-        jsonx_check_name(cx, field_name(f, sizeof f, prefix, "title"), s->title,
+        jsonx_check_name(cx, workflow_field(f, sizeof f, prefix, "title"), s->title,
                          WORKFLOW_TITLE_MAX);
     if (!workflow_kind_name(s->kind))
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "kind"), "is not a step kind");
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "kind"), "is not a step kind");
     if (!workflow_completion_name(s->completion))
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "completion"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "completion"),
                  "is not a completion rule");
     if (!workflow_evidence_name(s->evidence))
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "evidence"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "evidence"),
                  "is not an evidence rule");
-    check_text(cx, field_name(f, sizeof f, prefix, "instructions"), s->instructions,
+    check_text(cx, workflow_field(f, sizeof f, prefix, "instructions"), s->instructions,
                WORKFLOW_INSTRUCTIONS_MAX);
-    check_text(cx, field_name(f, sizeof f, prefix, "manager_prompt"), s->manager_prompt,
+    check_text(cx, workflow_field(f, sizeof f, prefix, "manager_prompt"), s->manager_prompt,
                WORKFLOW_PROMPT_MAX);
     if (s->link_url && !workflow_url_valid(s->link_url))
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "link_url"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "link_url"),
                  "must be an http:// or https:// address of at most %d characters",
                  WORKFLOW_URL_MAX);
     int release_ok = 1;
     if (s->release_offset_days < 0 || s->release_offset_days > WORKFLOW_OFFSET_MAX) {
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "release_offset_days"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "release_offset_days"),
                  "must be between 0 and %d days", WORKFLOW_OFFSET_MAX);
         release_ok = 0;
     }
     if (s->due_offset_days < 0 || s->due_offset_days > WORKFLOW_OFFSET_MAX)
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "due_offset_days"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "due_offset_days"),
                  "must be between 0 and %d days", WORKFLOW_OFFSET_MAX);
     else if (release_ok && s->due_offset_days < s->release_offset_days)
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "due_offset_days"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "due_offset_days"),
                  "must not be before release_offset_days (%d)", s->release_offset_days);
     if (s->effort_minutes < 1 || s->effort_minutes > WORKFLOW_EFFORT_MAX)
-        ctx_fail(cx, RC_INVALID, field_name(f, sizeof f, prefix, "effort_minutes"),
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "effort_minutes"),
                  "must be between 1 and %d minutes", WORKFLOW_EFFORT_MAX);
     return cx->rc == RC_INVALID ? RC_INVALID : RC_OK;
 }

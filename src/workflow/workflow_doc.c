@@ -20,6 +20,7 @@
 
 #include "core/jsonw.h"
 #include "core/jsonx.h"
+#include "workflow_int.h"
 
 static const char *const STEP_FIELDS[] = {
     "kind",
@@ -41,16 +42,6 @@ static const char *const PHASE_FIELDS[] = {"name", "steps", NULL};
 
 #define STEP_DEFAULT_EFFORT 15
 
-static const char *place(char *buf, size_t size, const char *prefix, const char *field)
-{
-    /* A field name a client made up may be long: cut it, the detail stays readable. */
-    int n = prefix && prefix[0] ? snprintf(buf, size, "%s.%s", prefix, field)
-                                : snprintf(buf, size, "%s", field);
-    if (n < 0)
-        buf[0] = '\0';
-    return buf;
-}
-
 static int listed(const char *const *list, const char *key)
 {
     for (; *list; list++)
@@ -70,7 +61,8 @@ static void only_fields(struct ctx *cx, const char *prefix, const json_t *obj,
     {
         (void)v;
         if (!listed(first, key) && !(second && listed(second, key)))
-            ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "is not a known field");
+            ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key),
+                     "is not a known field");
     }
 }
 
@@ -85,9 +77,9 @@ static enum rc read_string(struct ctx *cx, const char *prefix, const json_t *obj
     if (!v || (nullable && json_is_null(v)))
         return RC_OK;
     if (json_is_null(v))
-        return ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "cannot be null");
+        return ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key), "cannot be null");
     if (!json_is_string(v))
-        return ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key),
+        return ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key),
                         nullable ? "must be a string or null" : "must be a string");
     *out = json_string_value(v);
     return RC_OK;
@@ -103,13 +95,14 @@ static void read_int(struct ctx *cx, const char *prefix, const json_t *obj, cons
     if (!v)
         return;
     if (!json_is_integer(v)) {
-        ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "must be a whole number");
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key),
+                 "must be a whole number");
         return;
     }
     json_int_t n = json_integer_value(v);
     if (n < min || n > max) {
-        ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "must be between %d and %d", min,
-                 max);
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key),
+                 "must be between %d and %d", min, max);
         return;
     }
     *out = (int)n;
@@ -128,7 +121,7 @@ static int read_name(struct ctx *cx, const char *prefix, const json_t *obj, cons
         return -2;
     int v = parse(s);
     if (v < 0)
-        ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, key), "is not %s", what);
+        ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, key), "is not %s", what);
     return v;
 }
 
@@ -219,11 +212,11 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
         int64_t phase_id = 0;
         json_t *pid = json_object_get(obj, "phase_id"), *ppos = json_object_get(obj, "phase");
         if (pid && ppos) {
-            ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, "phase"),
+            ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "phase"),
                      "give phase_id or phase, not both");
         } else if (pid) {
             if (!json_is_integer(pid) || (phase_id = json_integer_value(pid)) <= 0)
-                ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, "phase_id"),
+                ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "phase_id"),
                          "must be the id of one of this workflow's phases");
             else {
                 s->phase_id = phase_id;
@@ -239,7 +232,7 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
         }
         read_int(cx, prefix, obj, "position", -1000000, 1000000, &s->position, &present);
         if (present && s->position < 1) {
-            ctx_fail(cx, RC_INVALID, place(f, sizeof f, prefix, "position"),
+            ctx_fail(cx, RC_INVALID, workflow_field(f, sizeof f, prefix, "position"),
                      "must be 1 or more (1 is the first place in the phase)");
             s->position = 0;
         } else if (present) {
@@ -320,12 +313,13 @@ enum rc workflow_doc_read(struct ctx *cx, const json_t *doc, struct workflow *ou
         const char *name = NULL;
         char nf[200];
         if (read_string(cx, f, ph, "name", 0, &name) == RC_OK && !name)
-            ctx_fail(cx, RC_INVALID, place(nf, sizeof nf, f, "name"), "is required");
+            ctx_fail(cx, RC_INVALID, workflow_field(nf, sizeof nf, f, "name"), "is required");
         if (set_string(&p->name, name ? name : "-", 0))
             return RC_NOMEM;
         json_t *steps = json_object_get(ph, "steps");
         if (steps && !json_is_array(steps)) {
-            ctx_fail(cx, RC_INVALID, place(nf, sizeof nf, f, "steps"), "must be a list of steps");
+            ctx_fail(cx, RC_INVALID, workflow_field(nf, sizeof nf, f, "steps"),
+                     "must be a list of steps");
             continue;
         }
         for (size_t j = 0; j < json_array_size(steps); j++) {
@@ -336,7 +330,7 @@ enum rc workflow_doc_read(struct ctx *cx, const json_t *doc, struct workflow *ou
             s->position = (int)j + 1;
             json_t *so = json_array_get(steps, j);
             if (!json_object_get(so, "title") && json_is_object(so))
-                ctx_fail(cx, RC_INVALID, place(nf, sizeof nf, sf, "title"), "is required");
+                ctx_fail(cx, RC_INVALID, workflow_field(nf, sizeof nf, sf, "title"), "is required");
             if (workflow_step_read(cx, sf, so, 0, 0, s, NULL) == RC_NOMEM)
                 return RC_NOMEM;
             if (!s->title && !(s->title = strdup("-")))

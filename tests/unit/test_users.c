@@ -36,7 +36,6 @@
 
 struct backend {
     const char *pg_url; /* NULL: SQLite in memory */
-    int counter;
 };
 
 enum who { ADMIN, DESIGNER, MANAGER, REPORT, DEEP, COACH, COACHEE, LEARNER, NPEOPLE };
@@ -53,40 +52,6 @@ struct world {
     unsigned roles[NPEOPLE];
     int64_t other_admin, other_learner;
 };
-
-static int pg_admin(const char *url, const char *sql)
-{
-    struct db *db = NULL;
-    char err[512];
-    if (db_open(url, &db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "cannot open %s: %s\n", url, err);
-        return -1;
-    }
-    enum rc rc = db_exec(db, sql);
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, db_errmsg(db));
-    db_close(db);
-    return rc ? -1 : 0;
-}
-
-static struct db *open_db(struct world *w)
-{
-    if (!w->backend->pg_url)
-        return fixture_db();
-    char sql[160], url[1024], err[512];
-    snprintf(w->schema, sizeof w->schema, "waymark_users_%ld_%ld_%d", (long)getpid(),
-             (long)time(NULL), ++w->backend->counter);
-    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", w->schema);
-    assert_int_equal(pg_admin(w->backend->pg_url, sql), 0);
-    snprintf(url, sizeof url, "%s%coptions=-csearch_path%%3D%s", w->backend->pg_url,
-             strchr(w->backend->pg_url, '?') ? '&' : '?', w->schema);
-    struct db *db = NULL;
-    if (db_open(url, &db, err, sizeof err) != RC_OK || db_migrate(db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "open_db: %s\n", err);
-        abort();
-    }
-    return db;
-}
 
 /* Acts as user (0: the CLI) of tenant with roles. */
 static void as_user(struct world *w, int64_t tenant, int64_t user, unsigned roles)
@@ -126,7 +91,7 @@ static int setup(void **state)
 {
     struct world *w = calloc(1, sizeof *w);
     w->backend = *state;
-    w->db = open_db(w);
+    w->db = fixture_db_on(w->backend->pg_url, "users", w->schema);
     fixture_ctx(&w->cx, w->db);
     struct tenant t;
     int created;
@@ -158,12 +123,7 @@ static int teardown(void **state)
 {
     struct world *w = *state;
     ctx_clear(&w->cx);
-    db_close(w->db);
-    if (w->backend->pg_url) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", w->schema);
-        pg_admin(w->backend->pg_url, sql);
-    }
+    fixture_db_drop(w->db, w->backend->pg_url, w->schema);
     *state = w->backend;
     free(w);
     return 0;
@@ -896,14 +856,14 @@ static void the_audit_log_filters_pages_and_drops_secrets(void **state)
 
 static int group_sqlite(void **state)
 {
-    static struct backend b = {NULL, 0};
+    static struct backend b = {NULL};
     *state = &b;
     return 0;
 }
 
 static int group_postgres(void **state)
 {
-    static struct backend b = {NULL, 0};
+    static struct backend b = {NULL};
     b.pg_url = getenv("WAYMARK_TEST_PG_URL");
     *state = &b;
     return 0;
