@@ -264,8 +264,8 @@ static int diff_step_changed(const struct diff_side *from, const struct workflow
         rc = 0;
         goto out;
     }
-    entry =
-        json_pack("{s:I, s:s?, s:O}", "id", (json_int_t)b->id, "title", b->title, "fields", fields);
+    entry = json_pack("{s:I, s:s?, s:s?, s:i, s:O}", "id", (json_int_t)b->id, "title", b->title,
+                      "phase", diff_phase_name(to, b), "position", b->position, "fields", fields);
     rc = json_array_append_new(changed, entry);
 out:
     json_decref(fields);

@@ -23,7 +23,8 @@
  *    "steps":  {"added":   [{"id": 9, "title": "…", "phase": "<phase name>",
  *                            "position": 4}, …],
  *               "removed": [same shape, as it was in from],
- *               "changed": [{"id": 9, "title": "<title in to>",
+ *               "changed": [{"id": 9, "title": "<title in to>", "phase": "<phase name in
+ *                            to>", "position": <position in to>,
  *                            "fields": [{"field": "due_offset_days", "from": 3, "to": 5},
  *                                       {"field": "phase", "from": "Week 1", "to": "Week 2"},
  *                                       …]}]},

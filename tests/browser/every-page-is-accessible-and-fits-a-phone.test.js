@@ -57,6 +57,7 @@ describe('every page', () => {
   let browser;
   let acme;
   let person; // someone to open on the person page
+  let workflow; // a workflow from the first template: version 1, then a changed draft
 
   before(async () => {
     server = await startServer();
@@ -73,6 +74,14 @@ describe('every page', () => {
     });
     assert.equal(made.status, 201, made.text);
     person = made.body.user;
+    const templates = await admin.get('/api/v1/workflow-templates');
+    assert.equal(templates.status, 200, templates.text);
+    const wf = await admin.post('/api/v1/workflows', { template: templates.body.items[0].key });
+    assert.equal(wf.status, 201, wf.text);
+    workflow = wf.body;
+    assert.equal((await admin.post(`/api/v1/workflows/${workflow.id}/publish`)).status, 201);
+    const moved = await admin.patch(`/api/v1/workflows/${workflow.id}/steps/${workflow.steps[0].id}`, { position: 2, due_offset_days: 9 });
+    assert.equal(moved.status, 200, moved.text);
     await addUser(server, { tenant: 'acme', email: 'leo@acme.example', name: 'Leo Learner', password: 'leos long password' });
   });
 
@@ -92,6 +101,13 @@ describe('every page', () => {
     { path: () => `/people/${person.id}`, ready: 'person-form' },
     { path: '/people/import', ready: 'people-import' },
     { path: '/profile', ready: 'tokens-empty' },
+    { path: '/workflows', ready: 'workflows-table' },
+    { path: '/workflows/new', ready: 'new-workflow-form' },
+    { path: '/workflows/templates', ready: 'templates' },
+    { path: '/workflows/import', ready: 'import-workflow-form' },
+    { path: () => `/workflows/${workflow.id}`, ready: 'timeline' },
+    { path: () => `/workflows/${workflow.id}/versions`, ready: 'diff' },
+    { path: () => `/workflows/${workflow.id}/versions/1`, ready: 'workflow-version-view' },
     { path: '/no/such/page', ready: 'not-found' },
     { path: '/people/999999', ready: 'person-missing' },
   ];

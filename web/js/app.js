@@ -21,8 +21,11 @@ import { profilePage } from './pages/profile.js';
 import { settingsPage } from './pages/settings.js';
 import { signInPage } from './pages/signin.js';
 import { welcomePage } from './pages/welcome.js';
+import { workflowEditorPage, workflowVersionPage } from './pages/workflow-editor.js';
+import { workflowVersionsPage } from './pages/workflow-versions.js';
+import { newWorkflowPage, workflowImportPage, workflowsPage, workflowTemplatesPage } from './pages/workflows.js';
 import { createRouter } from './router.js';
-import { canManageGroups, canSeeAudit, canSeeGroups } from './session.js';
+import { canDesignWorkflows, canManageGroups, canSeeAudit, canSeeGroups } from './session.js';
 import { canManageOrganisation, canManagePeople, canSeePeople, currentSession, forgetSession, loadSession, onSessionChange, safeNext, signOut } from './session.js';
 import { createShell } from './shell.js';
 import { errorState, h, linkButton, pageHeader, setFlash } from './ui.js';
@@ -72,6 +75,13 @@ const routes = [
   { path: '/groups', title: 'Groups', access: 'signed-in', render: only(canSeeGroups, groupsPage) },
   { path: '/groups/new', title: 'Create a group', access: 'signed-in', render: only(canManageGroups, groupPage) },
   { path: '/groups/:id', title: 'Group', access: 'signed-in', render: only(canSeeGroups, groupPage) },
+  { path: '/workflows', title: 'Workflows', access: 'signed-in', render: only(canDesignWorkflows, workflowsPage) },
+  { path: '/workflows/new', title: 'New workflow', access: 'signed-in', render: only(canDesignWorkflows, newWorkflowPage) },
+  { path: '/workflows/templates', title: 'Start from a template', access: 'signed-in', render: only(canDesignWorkflows, workflowTemplatesPage) },
+  { path: '/workflows/import', title: 'Import a workflow', access: 'signed-in', render: only(canDesignWorkflows, workflowImportPage) },
+  { path: '/workflows/:id', title: 'Workflow', access: 'signed-in', render: only(canDesignWorkflows, workflowEditorPage) },
+  { path: '/workflows/:id/versions', title: 'Versions', access: 'signed-in', render: only(canDesignWorkflows, workflowVersionsPage) },
+  { path: '/workflows/:id/versions/:n', title: 'Version', access: 'signed-in', render: only(canDesignWorkflows, workflowVersionPage) },
   { path: '/audit', title: 'Audit log', access: 'signed-in', render: only(canSeeAudit, auditPage) },
   { path: '/profile', title: 'Profile', access: 'signed-in', render: only(null, profilePage) },
   { path: '/settings', title: 'Organisation settings', access: 'signed-in', render: only(canManageOrganisation, settingsPage) },

@@ -107,6 +107,11 @@ export function canSeeAudit(session) {
   return hasRole(session, 'admin');
 }
 
+/** May design workflows: drafts, phases, steps, publishing, versions (admins and designers). */
+export function canDesignWorkflows(session) {
+  return hasRole(session, 'admin') || hasRole(session, 'designer');
+}
+
 /** May change the organisation's settings and branding (the Settings page). */
 export function canManageOrganisation(session) {
   return hasRole(session, 'admin');

@@ -12,7 +12,7 @@
 // and returns focus to the button); from 48rem wide it is always shown.
 
 import { canManageOrganisation, canSeePeople } from './session.js';
-import { canSeeAudit, canSeeGroups } from './session.js';
+import { canDesignWorkflows, canSeeAudit, canSeeGroups } from './session.js';
 
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
 
@@ -40,6 +40,7 @@ function navItems(session) {
   const items = [{ href: '/', label: 'Home', test: 'nav-home' }];
   if (canSeePeople(session)) items.push({ href: '/people', label: 'People', test: 'nav-people' });
   if (canSeeGroups(session)) items.push({ href: '/groups', label: 'Groups', test: 'nav-groups' });
+  if (canDesignWorkflows(session)) items.push({ href: '/workflows', label: 'Workflows', test: 'nav-workflows' });
   if (canSeeAudit(session)) items.push({ href: '/audit', label: 'Audit log', test: 'nav-audit' });
   if (canManageOrganisation(session)) items.push({ href: '/settings', label: 'Settings', test: 'nav-settings' });
   items.push({ href: '/profile', label: 'Profile', test: 'nav-profile' });

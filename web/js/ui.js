@@ -530,3 +530,71 @@ export function timeEl(iso, options) {
   const d = new Date(iso);
   return h('time', { datetime: iso, title: Number.isNaN(d.getTime()) ? undefined : d.toLocaleString() }, formatWhen(iso, options));
 }
+
+// ---- modal panels and toasts ---------------------------------------------------------------
+
+/**
+ * A modal <dialog> around any content (a form, a list of changes): the browser keeps focus
+ * inside it. content(close) returns its nodes. beforeCancel() is asked before Escape closes
+ * it (resolve false to keep it open, e.g. when closing would lose what was typed).
+ * onClose() runs after it closed; focus then returns to where it was, unless returnFocus is
+ * false (the caller moves it, e.g. to a card that was re-rendered). Focus starts on
+ * initialFocus(dialog) when given, else on the first field or button after the title.
+ * Returns { el, close() }.
+ */
+export function modalDialog({ title, content, test = 'dialog', wide = false, beforeCancel, onClose, returnFocus = true, initialFocus }) {
+  const returnTo = document.activeElement;
+  const titleId = uid('dialog-title');
+  let closed = false;
+  const dialog = h('dialog', { class: wide ? 'dialog dialog--wide' : 'dialog', 'aria-labelledby': titleId, dataset: { test } },
+    h('h2', { id: titleId, class: 'dialog__title' }, title));
+  const close = () => {
+    if (!closed) dialog.close();
+  };
+  append(dialog, [content(close)]);
+  dialog.addEventListener('cancel', (e) => {
+    if (!beforeCancel) return;
+    e.preventDefault();
+    Promise.resolve(beforeCancel()).then((ok) => {
+      if (ok) close();
+    });
+  });
+  dialog.addEventListener('close', () => {
+    closed = true;
+    dialog.remove();
+    onClose?.();
+    if (returnFocus && returnTo && document.contains(returnTo)) returnTo.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  const first = initialFocus ? initialFocus(dialog) : dialog.querySelector('input, select, textarea, button, [href], [tabindex="0"]');
+  first?.focus();
+  return { el: dialog, close };
+}
+
+let toastRegion = null;
+let toastTimer = null;
+
+/**
+ * A short message at the foot of the screen after an action ("Published version 2"), read
+ * out politely by screen readers. It stays 8 seconds (or until its Close button); what it
+ * says must also be visible on the page itself, so nothing is lost when it goes.
+ */
+export function toast(message, { tone = 'ok', test = 'toast', duration = 8000 } = {}) {
+  if (!toastRegion || !document.contains(toastRegion)) {
+    toastRegion = h('div', { class: 'toast-region', role: 'status', 'aria-live': 'polite', dataset: { test: 'toast-region' } });
+    document.body.append(toastRegion);
+  }
+  clearTimeout(toastTimer);
+  const hide = () => toastRegion.replaceChildren();
+  const show = () => {
+    toastRegion.replaceChildren(h('div', { class: `toast toast--${tone}`, dataset: { test } },
+      h('p', { class: 'toast__text', dataset: { test: `${test}-text` } }, message),
+      h('button', { type: 'button', class: 'toast__close', 'aria-label': 'Close the message', onclick: hide }, h('span', { 'aria-hidden': 'true' }, '×'))));
+    toastTimer = setTimeout(hide, duration);
+  };
+  // A region that has just been added is not yet watched by screen readers: fill it a
+  // moment later so the words are announced.
+  if (toastRegion.childNodes.length === 0) setTimeout(show, 50);
+  else show();
+}
