@@ -327,7 +327,7 @@ describe('designer designs and publishes a workflow', () => {
       steps: {
         added: [{ id: step.followUp.id, title: 'Follow up a week later', phase: 'Week 2 — try', position: 4 }],
         removed: [],
-        changed: [{ id: step.reflect.id, title: 'Reflect on the week',
+        changed: [{ id: step.reflect.id, title: 'Reflect on the week', phase: 'Week 1 — notice', position: 1,
           fields: [{ field: 'due_offset_days', from: 3, to: 5 }] }],
       },
       summary: '1 step added, 1 step changed, title changed',
