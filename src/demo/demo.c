@@ -14,9 +14,12 @@
 
 #include "people/import.h"
 #include "people/people.h"
+#include "people/users.h"
 #include "workflow/workflow.h"
 
 #define DOMAIN "@democo.example"
+/* The demo designer, who loads the templates and publishes one. */
+#define DEMO_DESIGNER "tom.becker"
 
 struct demo_person {
     const char *email; /* local part; DOMAIN is appended */
@@ -34,7 +37,7 @@ struct demo_person {
 
 static const struct demo_person PEOPLE[] = {
     {"priya.shah", "Priya Shah", NULL, "People", "People Operations Lead", "admin"},
-    {"tom.becker", "Tom Becker", NULL, LND, "Learning Designer", "designer"},
+    {DEMO_DESIGNER, "Tom Becker", NULL, LND, "Learning Designer", "designer"},
     {"grace.okafor", "Grace Okafor", NULL, LND, "Leadership Coach", "coach"},
     {"daniel.reyes", "Daniel Reyes", NULL, LND, "Qualifications Assessor", "assessor"},
     /* Sales: the team first, their manager after them. */
@@ -87,7 +90,7 @@ static const char *const COACHED[] = {"liam.walsh", "chloe.dubois", "zoe.muller"
 
 static const struct demo_login LOGINS[] = {
     {"admin", "priya.shah" DOMAIN, "Priya Shah"},
-    {"designer", "tom.becker" DOMAIN, "Tom Becker"},
+    {"designer", DEMO_DESIGNER DOMAIN, "Tom Becker"},
     {"manager", "sofia.marin" DOMAIN, "Sofia Mar\xC3\xADn (Sales, 10 reports)"},
     {"manager", "james.oconnor" DOMAIN, "James O'Connor (Customer Support, 10 reports)"},
     {"manager", "aiko.tanaka" DOMAIN, "Aiko Tanaka (Engineering, 10 reports)"},
@@ -155,15 +158,27 @@ static enum rc demo_count_workflow(void *arg, const struct workflow_summary *s)
     return RC_OK;
 }
 
+static enum rc demo_first_user(void *arg, const struct user *u)
+{
+    *(int64_t *)arg = u->id;
+    return RC_OK;
+}
+
 /* Loads every shipped template as a draft and publishes DEMO_PUBLISHED_TEMPLATE, once:
- * an organisation that already has workflows is left alone. */
+ * an organisation that already has workflows is left alone. The demo designer is the
+ * actor, so the audit log and the versions say who did it, as they would for real. */
 static enum rc demo_workflows(struct ctx *cx, struct demo_result *out)
 {
     int existing = 0;
-    int64_t next = 0;
+    int64_t next = 0, designer = 0;
     enum rc rc = workflow_list(cx, -1, NULL, 0, 1, demo_count_workflow, &existing, &next);
     if (rc || existing)
         return rc;
+    struct users_query q = {.q = DEMO_DESIGNER DOMAIN, .active = 1, .manager_id = -1, .limit = 1};
+    if ((rc = users_list(cx, &q, demo_first_user, &designer, &next)))
+        return rc;
+    struct actor system = cx->actor;
+    cx->actor.user_id = designer;
     for (size_t i = 0; i < WORKFLOW_TEMPLATES_COUNT; i++) {
         int64_t id;
         const char *key = WORKFLOW_TEMPLATES[i].key;
@@ -174,6 +189,7 @@ static enum rc demo_workflows(struct ctx *cx, struct demo_result *out)
             (rc = workflow_publish(cx, id, &out->published_version)))
             return rc;
     }
+    cx->actor = system;
     return RC_OK;
 }
 
