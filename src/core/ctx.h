@@ -81,6 +81,9 @@ struct ctx {
     struct server *server;  /* opaque here; only src/http/ looks inside */
     int64_t now;            /* the request's instant, UTC seconds */
     const char *request_id; /* for logs */
+    /* The revision the client says it last saw (If-Match), for resources that keep one;
+     * 0 when it sent none. Set by the handler, checked by the domain. */
+    int64_t if_match;
     /* The failure, if any (see ctx_fail). */
     enum rc rc;
     const char *code; /* overrides rc_code(rc) when set (a string literal) */

@@ -21,6 +21,8 @@ static const struct rc_info RC_TABLE[] = {
     [RC_METHOD_NOT_ALLOWED] = {405, "RC_METHOD_NOT_ALLOWED", "method_not_allowed",
                                "This method is not allowed here."},
     [RC_CONFLICT] = {409, "RC_CONFLICT", "conflict", "That conflicts with the current state."},
+    [RC_PRECONDITION] = {412, "RC_PRECONDITION", "precondition_failed",
+                         "This changed since you loaded it; reload and try again."},
     [RC_TOO_LARGE] = {413, "RC_TOO_LARGE", "payload_too_large", "The request body is too large."},
     [RC_URI_TOO_LONG] = {414, "RC_URI_TOO_LONG", "uri_too_long", "The URL is too long."},
     [RC_UNSUPPORTED_MEDIA] = {415, "RC_UNSUPPORTED_MEDIA", "unsupported_media_type",

@@ -22,6 +22,7 @@ enum rc {
     RC_NOT_FOUND,          /* 404: does not exist, or is not yours */
     RC_METHOD_NOT_ALLOWED, /* 405 */
     RC_CONFLICT,           /* 409: state or uniqueness conflict */
+    RC_PRECONDITION,       /* 412: If-Match names a state that is no longer current */
     RC_TOO_LARGE,          /* 413 */
     RC_URI_TOO_LONG,       /* 414 */
     RC_UNSUPPORTED_MEDIA,  /* 415 */

@@ -45,7 +45,8 @@ enum { LOAD_PARTS = 1, LOAD_LOCK = 2 };
  * check. LOAD_LOCK first takes the workflow's row lock for the rest of the transaction,
  * so two edits of one workflow on PostgreSQL (READ COMMITTED) run one after the other
  * and each decides on what the other wrote; SQLite's write transaction already holds
- * the only write lock. */
+ * the only write lock. With LOAD_LOCK, a cx->if_match other than the draft's revision
+ * is RC_PRECONDITION: the client edited a state someone else has since changed. */
 static enum rc load(struct ctx *cx, int64_t id, int how, struct workflow *w)
 {
     enum rc rc = check_permission(cx);
@@ -56,6 +57,14 @@ static enum rc load(struct ctx *cx, int64_t id, int how, struct workflow *w)
     int parts = how & LOAD_PARTS;
     if ((rc = workflow_store_get(cx->db, cx->actor.tenant_id, id, w)))
         return rc == RC_NOT_FOUND ? not_found(cx) : rc;
+    if ((how & LOAD_LOCK) && cx->if_match && cx->if_match != w->revision) {
+        rc = ctx_fail_code(cx, RC_PRECONDITION, "precondition_failed",
+                           "This workflow was changed by someone else since you loaded it "
+                           "(revision %lld, you had %lld). Reload it and make your change again.",
+                           (long long)w->revision, (long long)cx->if_match);
+        workflow_free(w);
+        return rc;
+    }
     if (parts && (rc = workflow_store_load_parts(cx->db, cx->actor.tenant_id, w)))
         workflow_free(w);
     return rc;

@@ -19,6 +19,9 @@
  *   without gaps; at most WORKFLOW_PHASES_MAX phases and WORKFLOW_STEPS_MAX steps.
  *   Publishing also needs an outcome, at least one step, and no empty phase.
  * State. Archived workflows and published versions cannot be changed: RC_CONFLICT.
+ * Every change to a draft bumps its revision; a change made with cx->if_match set to an
+ * older revision is refused with RC_PRECONDITION, so one designer cannot silently
+ * overwrite what another saved in between.
  * Deleting is only for workflows never published (archive the others): RC_CONFLICT.
  * Permissions: authz_can_design_workflows (admin, designer) for everything here; anyone
  * else gets RC_FORBIDDEN. Another tenant's ids are RC_NOT_FOUND.

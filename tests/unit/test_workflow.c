@@ -447,6 +447,29 @@ static void duplicating_copies_everything_under_a_new_title(void **state)
     workflow_free(&b);
 }
 
+static void a_change_on_a_stale_revision_is_refused(void **state)
+{
+    struct world *w = *state;
+    int64_t wf = new_workflow(w, "Shared", "Gives feedback");
+    struct workflow d;
+    assert_int_equal(workflow_get(&w->cx, wf, &d), RC_OK);
+    int64_t seen = d.revision;
+    workflow_free(&d);
+    new_phase(w, wf, "Week 1"); /* someone else's change */
+
+    struct workflow_change ch = {.set = WORKFLOW_F_WF_TITLE, .title = "Mine"};
+    w->cx.if_match = seen;
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_PRECONDITION);
+    assert_string_equal(w->cx.code, "precondition_failed");
+    as_designer(w);
+    assert_int_equal(workflow_get(&w->cx, wf, &d), RC_OK);
+    assert_string_equal(d.title, "Shared");
+    w->cx.if_match = d.revision; /* the current one */
+    workflow_free(&d);
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_OK);
+    w->cx.if_match = 0;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -459,6 +482,7 @@ int main(void)
         T(every_template_reads_and_round_trips),
         T(broken_documents_report_every_problem_at_once),
         T(duplicating_copies_everything_under_a_new_title),
+        T(a_change_on_a_stale_revision_is_refused),
     };
     log_set_level(LOG_ERROR);
     int failed = cmocka_run_group_tests_name("workflow (sqlite)", tests, NULL, NULL);

@@ -132,7 +132,8 @@ export function openStepForm({ wf, phase, step, defaults = {}, signal, onSaved, 
       try {
         res = adding
           ? await post(`/api/v1/workflows/${wf.id}/steps`, { ...out, phase_id: phase.id }, { signal })
-          : await patch(`/api/v1/workflows/${wf.id}/steps/${step.id}`, out, { signal });
+          // If-Match: refuse (412) rather than overwrite what another designer saved since.
+          : await patch(`/api/v1/workflows/${wf.id}/steps/${step.id}`, out, { signal, headers: { 'If-Match': `"${wf.revision}"` } });
       } catch (err) {
         if (err.name === 'AbortError') return;
         showProblems(err);

@@ -236,7 +236,7 @@ export function workflowEditorPage({ outlet, params, router, signal }) {
       }
       const saved = await whileBusy(save, 'Saving…', async () => {
         try {
-          await patch(base, changed, { signal });
+          await patch(base, changed, { signal, headers: { 'If-Match': `"${wf.revision}"` } });
         } catch (err) {
           if (err.name === 'AbortError') return false;
           showFormErrors(summary, fields, err, { heading: err.details?.length ? 'Please check these details' : 'The changes were not saved' });
