@@ -478,8 +478,9 @@ enum rc db_ping(struct db *db)
 
 /* ---- one-call statements ---- */
 
-enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int nargs,
-               int64_t *changes)
+/* Prepares sql and binds args to $1..$n in order. */
+static enum rc db_prepare_args(struct db *db, const char *sql, const struct db_arg *args, int nargs,
+                               struct db_stmt **out)
 {
     struct db_stmt *st = NULL;
     enum rc rc = db_prepare(db, sql, &st);
@@ -491,12 +492,42 @@ enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int na
              : a->kind == DB_ARG_TEXT ? db_bind_text(st, i + 1, a->t, -1)
                                       : db_bind_null(st, i + 1);
     }
-    if (!rc) {
-        rc = db_step(st);
-        rc = rc == RC_DONE || rc == RC_ROW ? RC_OK : rc;
+    if (rc) {
+        db_reset(st);
+        return rc;
     }
+    *out = st;
+    return RC_OK;
+}
+
+enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int nargs,
+               int64_t *changes)
+{
+    struct db_stmt *st = NULL;
+    enum rc rc = db_prepare_args(db, sql, args, nargs, &st);
+    if (rc)
+        return rc;
+    rc = db_step(st);
+    rc = rc == RC_DONE || rc == RC_ROW ? RC_OK : rc;
     if (!rc && changes)
         *changes = db_changes(db);
+    db_reset(st);
+    return rc;
+}
+
+enum rc db_value(struct db *db, const char *sql, const struct db_arg *args, int nargs, int64_t *out)
+{
+    struct db_stmt *st = NULL;
+    enum rc rc = db_prepare_args(db, sql, args, nargs, &st);
+    if (rc)
+        return rc;
+    rc = db_step(st);
+    if (rc == RC_ROW) {
+        *out = db_column_int64(st, 0);
+        rc = RC_OK;
+    } else if (rc == RC_DONE) {
+        rc = RC_NOT_FOUND;
+    }
     db_reset(st);
     return rc;
 }

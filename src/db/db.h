@@ -96,6 +96,14 @@ enum rc db_run(struct db *db, const char *sql, const struct db_arg *args, int na
     db_run((db), (sql), (const struct db_arg[]){__VA_ARGS__},                                      \
            (int)(sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg)), (changes))
 
+/* The same for a statement answering one number: the first column of its first row into
+ * *out — an INSERT … RETURNING id, a SELECT of one id or count. RC_NOT_FOUND when it
+ * answers no row (*out untouched). */
+enum rc db_value(struct db *db, const char *sql, const struct db_arg *args, int nargs,
+                 int64_t *out);
+#define DB_VALUE(db, sql, out, ...)                                                                \
+    db_value((db), (sql), (const struct db_arg[]){__VA_ARGS__},                                    \
+             (int)(sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg)), (out))
 /* Rows changed by the last INSERT/UPDATE/DELETE stepped on this connection. */
 int64_t db_changes(struct db *db);
 

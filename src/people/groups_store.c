@@ -178,20 +178,12 @@ out:
 int64_t groups_store_id_by_name_key(struct db *db, int64_t tenant_id, const char *name_key,
                                     int64_t except_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db,
-                   "SELECT id FROM user_groups WHERE tenant_id = $1 AND name_key = $2 "
-                   "AND id <> $3",
-                   &st))
-        return -1;
-    int64_t id = -1;
-    if (!db_bind_int64(st, 1, tenant_id) && !db_bind_text(st, 2, name_key, -1) &&
-        !db_bind_int64(st, 3, except_id)) {
-        enum rc rc = db_step(st);
-        id = rc == RC_ROW ? db_column_int64(st, 0) : rc == RC_DONE ? 0 : -1;
-    }
-    db_reset(st);
-    return id;
+    int64_t id = 0;
+    enum rc rc = DB_VALUE(db,
+                          "SELECT id FROM user_groups WHERE tenant_id = $1 AND name_key = $2 "
+                          "AND id <> $3",
+                          &id, DB_INT(tenant_id), DB_TEXT(name_key), DB_INT(except_id));
+    return rc == RC_OK ? id : rc == RC_NOT_FOUND ? 0 : -1;
 }
 
 enum rc groups_store_list(struct db *db, int64_t tenant_id, const char *name_pattern,

@@ -193,23 +193,8 @@ out:
 
 static enum rc user_id_by_key(struct db *db, int64_t tenant_id, const char *key, int64_t *id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc =
-        db_prepare(db, "SELECT id FROM users WHERE tenant_id = $1 AND email_key = $2", &st);
-    if (rc)
-        return rc;
-    if ((rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_text(st, 2, key, -1)))
-        goto out;
-    rc = db_step(st);
-    if (rc == RC_ROW) {
-        *id = db_column_int64(st, 0);
-        rc = RC_OK;
-    } else if (rc == RC_DONE) {
-        rc = RC_NOT_FOUND;
-    }
-out:
-    db_reset(st);
-    return rc;
+    return DB_VALUE(db, "SELECT id FROM users WHERE tenant_id = $1 AND email_key = $2", id,
+                    DB_INT(tenant_id), DB_TEXT(key));
 }
 
 enum rc import_store_assign_coach(struct db *db, int64_t tenant_id, const char *coach_key,

@@ -97,108 +97,76 @@ enum rc users_store_set_active(struct db *db, int64_t tenant_id, int64_t id, int
     return rc ? rc : changed == 1 ? RC_OK : RC_NOT_FOUND;
 }
 
-/* Runs a bound statement whose first row's first column is an id; 0 when no row. */
-static int64_t first_id(struct db_stmt *st)
+/* The answer of a DB_VALUE lookup as these functions give it: the value, 0 for no row,
+ * -1 when the database failed. */
+static int64_t value_or_zero(enum rc rc, int64_t v)
 {
-    enum rc rc = db_step(st);
-    int64_t id = rc == RC_ROW ? db_column_int64(st, 0) : rc == RC_DONE ? 0 : -1;
-    db_reset(st);
-    return id;
+    return rc == RC_OK ? v : rc == RC_NOT_FOUND ? 0 : -1;
 }
 
 int64_t users_store_id_by_email_key(struct db *db, int64_t tenant_id, const char *email_key,
                                     int64_t except_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db, "SELECT id FROM users WHERE tenant_id = $1 AND email_key = $2 AND id <> $3",
-                   &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_text(st, 2, email_key, -1) ||
-        db_bind_int64(st, 3, except_id)) {
-        db_reset(st);
-        return -1;
-    }
-    return first_id(st);
+    int64_t id = 0;
+    enum rc rc =
+        DB_VALUE(db, "SELECT id FROM users WHERE tenant_id = $1 AND email_key = $2 AND id <> $3",
+                 &id, DB_INT(tenant_id), DB_TEXT(email_key), DB_INT(except_id));
+    return value_or_zero(rc, id);
 }
 
 int64_t users_store_id_by_external_id(struct db *db, int64_t tenant_id, const char *external_id,
                                       int64_t except_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(
-            db, "SELECT id FROM users WHERE tenant_id = $1 AND external_id = $2 AND id <> $3", &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_text(st, 2, external_id, -1) ||
-        db_bind_int64(st, 3, except_id)) {
-        db_reset(st);
-        return -1;
-    }
-    return first_id(st);
+    int64_t id = 0;
+    enum rc rc =
+        DB_VALUE(db, "SELECT id FROM users WHERE tenant_id = $1 AND external_id = $2 AND id <> $3",
+                 &id, DB_INT(tenant_id), DB_TEXT(external_id), DB_INT(except_id));
+    return value_or_zero(rc, id);
 }
 
 int users_store_in_subtree(struct db *db, int64_t tenant_id, int64_t root_id, int64_t user_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db,
-                   "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $3 AND id IN (" USERS_SUBTREE(
-                       "$1", "$2") ")",
-                   &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_int64(st, 2, root_id) ||
-        db_bind_int64(st, 3, user_id)) {
-        db_reset(st);
-        return -1;
-    }
-    int64_t r = first_id(st);
+    int64_t one = 0;
+    enum rc rc =
+        DB_VALUE(db,
+                 "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $3 AND id IN (" USERS_SUBTREE(
+                     "$1", "$2") ")",
+                 &one, DB_INT(tenant_id), DB_INT(root_id), DB_INT(user_id));
+    int64_t r = value_or_zero(rc, one);
     return r < 0 ? -1 : r > 0;
 }
 
 int users_store_is_coach_of(struct db *db, int64_t tenant_id, int64_t coach_id, int64_t learner_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db,
-                   "SELECT 1 FROM coach_assignments a JOIN users c ON c.id = a.coach_id "
-                   "WHERE a.tenant_id = $1 AND a.coach_id = $2 AND a.learner_id = $3 "
-                   "AND c.tenant_id = $1 AND (c.roles & CAST($4 AS INTEGER)) <> 0",
-                   &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_int64(st, 2, coach_id) ||
-        db_bind_int64(st, 3, learner_id) || db_bind_int64(st, 4, PEOPLE_ROLE_COACH)) {
-        db_reset(st);
-        return -1;
-    }
-    int64_t r = first_id(st);
+    int64_t one = 0;
+    enum rc rc = DB_VALUE(db,
+                          "SELECT 1 FROM coach_assignments a JOIN users c ON c.id = a.coach_id "
+                          "WHERE a.tenant_id = $1 AND a.coach_id = $2 AND a.learner_id = $3 "
+                          "AND c.tenant_id = $1 AND (c.roles & CAST($4 AS INTEGER)) <> 0",
+                          &one, DB_INT(tenant_id), DB_INT(coach_id), DB_INT(learner_id),
+                          DB_INT(PEOPLE_ROLE_COACH));
+    int64_t r = value_or_zero(rc, one);
     return r < 0 ? -1 : r > 0;
 }
 
 int64_t users_store_direct_report_count(struct db *db, int64_t tenant_id, int64_t id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db,
-                   "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND manager_id = $2 "
-                   "AND active = 1",
-                   &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_int64(st, 2, id)) {
-        db_reset(st);
-        return -1;
-    }
-    return first_id(st);
+    int64_t n = 0;
+    enum rc rc = DB_VALUE(db,
+                          "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND manager_id = $2 "
+                          "AND active = 1",
+                          &n, DB_INT(tenant_id), DB_INT(id));
+    return value_or_zero(rc, n);
 }
 
 int64_t users_store_coach_of(struct db *db, int64_t tenant_id, int64_t learner_id)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db,
-                   "SELECT MIN(coach_id) FROM coach_assignments WHERE tenant_id = $1 "
-                   "AND learner_id = $2",
-                   &st))
-        return -1;
-    if (db_bind_int64(st, 1, tenant_id) || db_bind_int64(st, 2, learner_id)) {
-        db_reset(st);
-        return -1;
-    }
-    return first_id(st); /* MIN of nothing is NULL, read as 0 */
+    int64_t coach = 0;
+    enum rc rc = DB_VALUE(db,
+                          "SELECT MIN(coach_id) FROM coach_assignments WHERE tenant_id = $1 "
+                          "AND learner_id = $2",
+                          &coach, DB_INT(tenant_id), DB_INT(learner_id));
+    return value_or_zero(rc, coach); /* MIN of nothing is NULL, read as 0 */
 }
 
 enum rc users_store_set_coach(struct db *db, int64_t tenant_id, int64_t learner_id,

@@ -151,19 +151,7 @@ enum rc workflow_store_lock(struct db *db, int64_t tenant_id, int64_t id)
 
 enum rc workflow_store_tenant_of(struct db *db, int64_t id, int64_t *tenant_id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db, "SELECT tenant_id FROM workflows WHERE id = $1", &st);
-    if (rc || (rc = db_bind_int64(st, 1, id)))
-        goto out;
-    if ((rc = db_step(st)) == RC_ROW) {
-        *tenant_id = db_column_int64(st, 0);
-        rc = RC_OK;
-    } else if (rc == RC_DONE) {
-        rc = RC_NOT_FOUND;
-    }
-out:
-    db_reset(st);
-    return rc;
+    return DB_VALUE(db, "SELECT tenant_id FROM workflows WHERE id = $1", tenant_id, DB_INT(id));
 }
 
 enum rc workflow_store_load_parts(struct db *db, int64_t tenant_id, struct workflow *w)
@@ -195,28 +183,18 @@ out:
 
 enum rc workflow_store_insert(struct db *db, struct workflow *w, int64_t created_by, int64_t now)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO workflows (tenant_id, title, outcome, description, "
-                            "pacing, created_by, created_at, updated_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-                            &st);
-    if (rc || (rc = db_bind_int64(st, 1, w->tenant_id)) ||
-        (rc = db_bind_text(st, 2, w->title, -1)) ||
-        (rc = db_bind_text(st, 3, w->outcome ? w->outcome : "", -1)) ||
-        (rc = db_bind_text(st, 4, w->description ? w->description : "", -1)) ||
-        (rc = db_bind_text(st, 5, workflow_pacing_name(w->pacing), -1)) ||
-        (rc = created_by ? db_bind_int64(st, 6, created_by) : db_bind_null(st, 6)) ||
-        (rc = db_bind_int64(st, 7, now)))
-        goto out;
-    if ((rc = db_step(st)) != RC_ROW)
-        goto out;
-    w->id = db_column_int64(st, 0);
-    w->created_at = w->updated_at = now;
-    w->revision = 1;
-    rc = RC_OK;
-out:
-    db_reset(st);
+    enum rc rc = DB_VALUE(
+        db,
+        "INSERT INTO workflows (tenant_id, title, outcome, description, "
+        "pacing, created_by, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        &w->id, DB_INT(w->tenant_id), DB_TEXT(w->title), DB_TEXT(w->outcome ? w->outcome : ""),
+        DB_TEXT(w->description ? w->description : ""), DB_TEXT(workflow_pacing_name(w->pacing)),
+        DB_INT_OR_NULL(created_by), DB_INT(now));
+    if (!rc) {
+        w->created_at = w->updated_at = now;
+        w->revision = 1;
+    }
     return rc;
 }
 
@@ -311,21 +289,11 @@ out:
 enum rc workflow_store_phase_insert(struct db *db, int64_t tenant_id, int64_t workflow_id,
                                     int position, const char *name, int64_t *out_id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO workflow_phases (tenant_id, workflow_id, position, name) "
-                            "VALUES ($1, $2, $3, $4) RETURNING id",
-                            &st);
-    if (rc || (rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, workflow_id)) ||
-        (rc = db_bind_int64(st, 3, position)) || (rc = db_bind_text(st, 4, name, -1)))
-        goto out;
-    if ((rc = db_step(st)) != RC_ROW)
-        goto out;
-    *out_id = db_column_int64(st, 0);
-    rc = RC_OK;
-out:
-    db_reset(st);
-    return rc;
+    return DB_VALUE(db,
+                    "INSERT INTO workflow_phases (tenant_id, workflow_id, position, name) "
+                    "VALUES ($1, $2, $3, $4) RETURNING id",
+                    out_id, DB_INT(tenant_id), DB_INT(workflow_id), DB_INT(position),
+                    DB_TEXT(name));
 }
 
 enum rc workflow_store_phase_update(struct db *db, int64_t tenant_id, int64_t phase_id,
@@ -356,36 +324,18 @@ enum rc workflow_store_phase_shift(struct db *db, int64_t tenant_id, int64_t wor
 enum rc workflow_store_step_insert(struct db *db, int64_t tenant_id, int64_t workflow_id,
                                    const struct workflow_step *s, int64_t now, int64_t *out_id)
 {
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(
+    return DB_VALUE(
         db,
         "INSERT INTO workflow_steps (tenant_id, workflow_id, phase_id, position, kind, title, "
         "instructions, link_url, release_offset_days, due_offset_days, effort_minutes, "
         "completion, evidence, manager_prompt, created_at, updated_at) VALUES ($1, $2, $3, $4, "
         "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
-        &st);
-    if (rc || (rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, workflow_id)) ||
-        (rc = db_bind_int64(st, 3, s->phase_id)) || (rc = db_bind_int64(st, 4, s->position)) ||
-        (rc = db_bind_text(st, 5, workflow_kind_name(s->kind), -1)) ||
-        (rc = db_bind_text(st, 6, s->title, -1)) ||
-        (rc = db_bind_text(st, 7, s->instructions ? s->instructions : "", -1)) ||
-        (rc = s->link_url ? db_bind_text(st, 8, s->link_url, -1) : db_bind_null(st, 8)) ||
-        (rc = db_bind_int64(st, 9, s->release_offset_days)) ||
-        (rc = db_bind_int64(st, 10, s->due_offset_days)) ||
-        (rc = db_bind_int64(st, 11, s->effort_minutes)) ||
-        (rc = db_bind_text(st, 12, workflow_completion_name(s->completion), -1)) ||
-        (rc = db_bind_text(st, 13, workflow_evidence_name(s->evidence), -1)) ||
-        (rc = s->manager_prompt ? db_bind_text(st, 14, s->manager_prompt, -1)
-                                : db_bind_null(st, 14)) ||
-        (rc = db_bind_int64(st, 15, now)))
-        goto out;
-    if ((rc = db_step(st)) != RC_ROW)
-        goto out;
-    *out_id = db_column_int64(st, 0);
-    rc = RC_OK;
-out:
-    db_reset(st);
-    return rc;
+        out_id, DB_INT(tenant_id), DB_INT(workflow_id), DB_INT(s->phase_id), DB_INT(s->position),
+        DB_TEXT(workflow_kind_name(s->kind)), DB_TEXT(s->title),
+        DB_TEXT(s->instructions ? s->instructions : ""), DB_TEXT(s->link_url),
+        DB_INT(s->release_offset_days), DB_INT(s->due_offset_days), DB_INT(s->effort_minutes),
+        DB_TEXT(workflow_completion_name(s->completion)),
+        DB_TEXT(workflow_evidence_name(s->evidence)), DB_TEXT(s->manager_prompt), DB_INT(now));
 }
 
 enum rc workflow_store_step_update(struct db *db, int64_t tenant_id, const struct workflow_step *s,
@@ -425,48 +375,28 @@ enum rc workflow_store_step_shift(struct db *db, int64_t tenant_id, int64_t phas
 enum rc workflow_store_version_insert(struct db *db, const struct workflow *w, int version,
                                       int64_t published_by, int64_t now)
 {
-    struct db_stmt *st = NULL;
     int64_t version_id = 0, *phase_rows = NULL;
-    enum rc rc = db_prepare(db,
-                            "INSERT INTO workflow_versions (tenant_id, workflow_id, version, "
-                            "title, outcome, description, pacing, phase_count, step_count, "
-                            "published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                            "$9, $10, $11) RETURNING id",
-                            &st);
-    if (rc || (rc = db_bind_int64(st, 1, w->tenant_id)) || (rc = db_bind_int64(st, 2, w->id)) ||
-        (rc = db_bind_int64(st, 3, version)) || (rc = db_bind_text(st, 4, w->title, -1)) ||
-        (rc = db_bind_text(st, 5, w->outcome, -1)) ||
-        (rc = db_bind_text(st, 6, w->description, -1)) ||
-        (rc = db_bind_text(st, 7, workflow_pacing_name(w->pacing), -1)) ||
-        (rc = db_bind_int64(st, 8, (int64_t)w->nphases)) ||
-        (rc = db_bind_int64(st, 9, (int64_t)w->nsteps)) || (rc = db_bind_int64(st, 10, now)) ||
-        (rc = published_by ? db_bind_int64(st, 11, published_by) : db_bind_null(st, 11)))
-        goto out;
-    if ((rc = db_step(st)) != RC_ROW)
-        goto out;
-    version_id = db_column_int64(st, 0);
-    db_reset(st);
-    st = NULL;
-    if (w->nphases && !(phase_rows = calloc(w->nphases, sizeof *phase_rows))) {
-        rc = RC_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < w->nphases; i++) {
-        if ((rc = db_prepare(db,
-                             "INSERT INTO workflow_version_phases (tenant_id, version_id, "
-                             "phase_key, position, name) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                             &st)) ||
-            (rc = db_bind_int64(st, 1, w->tenant_id)) || (rc = db_bind_int64(st, 2, version_id)) ||
-            (rc = db_bind_int64(st, 3, w->phases[i].id)) ||
-            (rc = db_bind_int64(st, 4, w->phases[i].position)) ||
-            (rc = db_bind_text(st, 5, w->phases[i].name, -1)))
+    enum rc rc = DB_VALUE(db,
+                          "INSERT INTO workflow_versions (tenant_id, workflow_id, version, "
+                          "title, outcome, description, pacing, phase_count, step_count, "
+                          "published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                          "$9, $10, $11) RETURNING id",
+                          &version_id, DB_INT(w->tenant_id), DB_INT(w->id), DB_INT(version),
+                          DB_TEXT(w->title), DB_TEXT(w->outcome), DB_TEXT(w->description),
+                          DB_TEXT(workflow_pacing_name(w->pacing)), DB_INT((int64_t)w->nphases),
+                          DB_INT((int64_t)w->nsteps), DB_INT(now), DB_INT_OR_NULL(published_by));
+    if (rc)
+        return rc;
+    if (w->nphases && !(phase_rows = calloc(w->nphases, sizeof *phase_rows)))
+        return RC_NOMEM;
+    for (size_t i = 0; i < w->nphases; i++)
+        if ((rc = DB_VALUE(db,
+                           "INSERT INTO workflow_version_phases (tenant_id, version_id, "
+                           "phase_key, position, name) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                           &phase_rows[i], DB_INT(w->tenant_id), DB_INT(version_id),
+                           DB_INT(w->phases[i].id), DB_INT(w->phases[i].position),
+                           DB_TEXT(w->phases[i].name))))
             goto out;
-        if ((rc = db_step(st)) != RC_ROW)
-            goto out;
-        phase_rows[i] = db_column_int64(st, 0);
-        db_reset(st);
-        st = NULL;
-    }
     for (size_t i = 0; i < w->nsteps; i++) {
         const struct workflow_step *s = &w->steps[i];
         if (s->phase < 1 || (size_t)s->phase > w->nphases) {
@@ -493,7 +423,6 @@ enum rc workflow_store_version_insert(struct db *db, const struct workflow *w, i
                 "published_at = $4 WHERE tenant_id = $1 AND id = $2",
                 NULL, DB_INT(w->tenant_id), DB_INT(w->id), DB_INT(version), DB_INT(now));
 out:
-    db_reset(st);
     free(phase_rows);
     return rc;
 }

@@ -792,6 +792,36 @@ static void test_run_binds_typed_arguments_in_one_call(void **state)
               RC_OK);
 }
 
+static void test_value_answers_one_number_or_not_found(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    int64_t id = 0, again = -1;
+    migrate_ok(db);
+    assert_rc(db,
+              DB_VALUE(db,
+                       "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) "
+                       "RETURNING id",
+                       &id, DB_TEXT("acme"), DB_TEXT("Acme"), DB_INT(1)),
+              RC_OK);
+    assert_true(id > 0);
+    assert_rc(db, DB_VALUE(db, "SELECT id FROM tenants WHERE slug = $1", &again, DB_TEXT("acme")),
+              RC_OK);
+    assert_int_equal(again, id);
+    /* No row: RC_NOT_FOUND, and the output is left alone. */
+    again = -1;
+    assert_rc(db, DB_VALUE(db, "SELECT id FROM tenants WHERE slug = $1", &again, DB_TEXT("none")),
+              RC_NOT_FOUND);
+    assert_int_equal(again, -1);
+    /* A constraint violation is a conflict, like DB_RUN. */
+    assert_rc(db,
+              DB_VALUE(db,
+                       "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) "
+                       "RETURNING id",
+                       &again, DB_TEXT("acme"), DB_TEXT("Again"), DB_INT(1)),
+              RC_CONFLICT);
+}
+
 static void test_on_conflict_do_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -1288,7 +1318,8 @@ static void test_pg_reconnects_after_the_connection_is_lost(void **state)
         T(test_parameters_out_of_order_and_repeated), T(test_int64_extremes_round_trip),           \
         T(test_doubles_round_trip), T(test_text_round_trips_literally),                            \
         T(test_blobs_with_nul_bytes_round_trip), T(test_nulls), T(test_returning_id),              \
-        T(test_run_binds_typed_arguments_in_one_call), T(test_on_conflict_do_nothing),             \
+        T(test_run_binds_typed_arguments_in_one_call),                                             \
+        T(test_value_answers_one_number_or_not_found), T(test_on_conflict_do_nothing),             \
         T(test_constraint_violations_are_conflicts), T(test_rollback_leaves_nothing_written),      \
         T(test_transaction_commits_on_ok_and_rolls_back_on_error),                                 \
         T(test_transaction_retries_when_busy), T(test_changes_counts_the_last_write),              \
