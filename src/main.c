@@ -11,7 +11,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
-#include "core/now.h"
+#include "cli/cli.h"
 #include "cli/cli_import.h"
 #include "cli/cli_workflow.h"
 #include "cli/cli_people.h"
@@ -81,26 +81,9 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
-/* Opens the database and applies migrations. NULL (after saying why) on failure. */
-static struct db *open_migrated(const struct config *cfg)
-{
-    char err[512];
-    struct db *db = NULL;
-    if (db_open(cfg->db_url, &db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "waymark: cannot open database %s: %s\n", cfg->db_url, err);
-        return NULL;
-    }
-    if (db_migrate(db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "waymark: %s\n", err);
-        db_close(db);
-        return NULL;
-    }
-    return db;
-}
-
 static int run_migrate(const struct config *cfg)
 {
-    struct db *db = open_migrated(cfg);
+    struct db *db = cli_open_db(cfg, "waymark");
     if (!db)
         return 1;
     int version = 0;
@@ -124,28 +107,22 @@ static enum rc demo_in_transaction(struct db *db, void *arg)
 
 static int run_demo(const struct config *cfg)
 {
-    struct db *db = open_migrated(cfg);
-    if (!db)
-        return 1;
     struct ctx cx;
-    ctx_init(&cx);
-    cx.db = db;
-    cx.cfg = cfg;
-    cx.now = now_read(NULL);
+    if (cli_open(cfg, "waymark", &cx) != 0)
+        return 1;
     struct demo_args a = {.cx = &cx};
-    enum rc rc = db_transaction(db, 1, demo_in_transaction, &a);
+    enum rc rc = db_transaction(cx.db, 1, demo_in_transaction, &a);
     struct buf text;
     buf_init(&text, 1 << 16);
     if (rc == RC_OK)
         rc = demo_describe(&a.result, "http://127.0.0.1:8080", &text);
     if (rc != RC_OK)
         fprintf(stderr, "waymark: cannot set up the demo organisation: %s (%s)\n",
-                cx.message[0] ? cx.message : rc_message(rc), db_errmsg(db));
+                cx.message[0] ? cx.message : rc_message(rc), db_errmsg(cx.db));
     else
         fputs(text.data, stdout);
     buf_free(&text);
-    ctx_clear(&cx);
-    db_close(db);
+    cli_close(&cx);
     return rc == RC_OK ? 0 : 1;
 }
 
@@ -167,7 +144,7 @@ static int run_serve(const struct config *cfg)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct db *db = open_migrated(cfg);
+    struct db *db = cli_open_db(cfg, "waymark");
     if (!db)
         return 1;
     int version = 0;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli_workflow.h"
+#include "cli.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/now.h"
@@ -226,23 +227,15 @@ int cli_import_main(int argc, char **argv)
     size_t len = 0;
     if (read_file(a.file, &data, &len) != 0)
         return 1;
-    struct db *db = NULL;
-    if (db_open(cfg.db_url, &db, err, sizeof err) != RC_OK ||
-        db_migrate(db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "waymark import: %s\n", err);
-        db_close(db);
+    struct ctx cx;
+    if (cli_open(&cfg, "waymark import", &cx) != 0) {
         free(data);
         return 1;
     }
-    struct ctx cx;
-    ctx_init(&cx);
-    cx.db = db;
-    cx.cfg = &cfg;
-    cx.now = now_read(NULL);
+    struct db *db = cx.db;
     if (workflow) {
         int status = cli_workflow_import(&cx, a.tenant, data, len, a.dry_run);
-        ctx_clear(&cx);
-        db_close(db);
+        cli_close(&cx);
         free(data);
         return status;
     }
@@ -266,8 +259,7 @@ int cli_import_main(int argc, char **argv)
         status = x.rep.error_count ? 1 : 0;
     }
     import_report_free(&x.rep);
-    ctx_clear(&cx);
-    db_close(db);
+    cli_close(&cx);
     free(data);
     return status;
 }

@@ -12,10 +12,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/config.h"
 #include "core/jsonx.h"
 #include "core/log.h"
-#include "core/now.h"
 #include "core/secure.h"
 #include "db/db.h"
 #include "people/credentials.h"
@@ -206,32 +206,25 @@ int cli_people_main(int argc, char **argv)
         }
     }
 
-    struct db *db = NULL;
-    if (db_open(cfg.db_url, &db, err, sizeof err) != RC_OK ||
-        db_migrate(db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "waymark: %s\n", err);
-        db_close(db);
+    struct ctx cx;
+    if (cli_open(&cfg, "waymark", &cx) != 0) {
+        secure_zero(password, sizeof password);
+        secure_zero(again, sizeof again);
         return 1;
     }
-    struct ctx cx;
-    ctx_init(&cx);
-    cx.db = db;
-    cx.cfg = &cfg;
-    cx.now = now_read(NULL);
     cx.actor.roles = PEOPLE_ROLES_ALL;
     struct add_args x = {&cx, &a, password, {0}, {0}};
-    enum rc rc = db_transaction(db, 1, is_tenant ? add_tenant : add_user, &x);
+    enum rc rc = db_transaction(cx.db, 1, is_tenant ? add_tenant : add_user, &x);
     secure_zero(password, sizeof password);
     secure_zero(again, sizeof again);
     if (rc) {
-        print_failure(&cx, rc, db);
+        print_failure(&cx, rc, cx.db);
     } else if (is_tenant) {
         printf("organisation \"%s\" added with slug %s (id %lld, time zone %s)\n", x.tenant.name,
                x.tenant.slug, (long long)x.tenant.id, x.tenant.time_zone);
     } else {
         printf("user %s added to %s (id %lld)\n", x.user.email, a.tenant, (long long)x.user.id);
     }
-    ctx_clear(&cx);
-    db_close(db);
+    cli_close(&cx);
     return rc ? 1 : 0;
 }

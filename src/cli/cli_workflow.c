@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "core/config.h"
 #include "core/jsonx.h"
 #include "core/log.h"
-#include "core/now.h"
 #include "db/db.h"
 #include "people/people.h"
 #include "tenant/tenant.h"
@@ -190,20 +190,11 @@ int cli_workflow_export_main(int argc, char **argv)
     if (config_parse(&cfg, CMD_MIGRATE, config_argc, config_argv, 0, err, sizeof err))
         return export_usage(err);
     log_set_level((enum log_level)cfg.log_level);
-    struct db *db = NULL;
-    if (db_open(cfg.db_url, &db, err, sizeof err) != RC_OK ||
-        db_migrate(db, err, sizeof err) != RC_OK) {
-        fprintf(stderr, "waymark export: %s\n", err);
-        db_close(db);
-        return 1;
-    }
     struct ctx cx;
-    ctx_init(&cx);
-    cx.db = db;
-    cx.cfg = &cfg;
-    cx.now = now_read(NULL);
+    if (cli_open(&cfg, "waymark export", &cx) != 0)
+        return 1;
     r.cx = &cx;
-    enum rc rc = db_transaction(db, 0, export_in_transaction, &r);
+    enum rc rc = db_transaction(cx.db, 0, export_in_transaction, &r);
     int status = 0;
     if (rc) {
         fprintf(stderr, "waymark export: %s\n", cx.message[0] ? cx.message : rc_message(rc));
@@ -214,7 +205,6 @@ int cli_workflow_export_main(int argc, char **argv)
         status = 1;
     }
     json_decref(r.doc);
-    ctx_clear(&cx);
-    db_close(db);
+    cli_close(&cx);
     return status;
 }
