@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/query.h"
 #include "db/db.h"
 #include "people/people.h"
 #include "tenant/tenant.h"
@@ -143,14 +144,6 @@ static enum rc export_in_transaction(struct db *db, void *arg)
     return r->doc ? RC_OK : RC_NOMEM;
 }
 
-/* Parses a positive number of at most 9 digits; 0 otherwise. */
-static long positive(const char *s)
-{
-    char *end = NULL;
-    long v = s && *s >= '1' && *s <= '9' && strlen(s) <= 9 ? strtol(s, &end, 10) : 0;
-    return end && *end == '\0' ? v : 0;
-}
-
 int cli_workflow_export_main(int argc, char **argv)
 {
     if (argc < 3 || strcmp(argv[2], "workflow") != 0)
@@ -165,7 +158,8 @@ int cli_workflow_export_main(int argc, char **argv)
             if (!value)
                 return export_usage(strcmp(arg, "--version") == 0 ? "--version needs a number"
                                                                   : "--tenant needs a slug");
-            if (arg[2] == 'v' && !(r.version = (int)positive(value)))
+            int64_t n = query_id(value);
+            if (arg[2] == 'v' && !(r.version = n > 0 && n <= 1000000 ? (int)n : 0))
                 return export_usage("--version must be a version number (1, 2, …)");
             if (arg[2] == 't')
                 r.tenant = value;
@@ -177,7 +171,7 @@ int cli_workflow_export_main(int argc, char **argv)
             if (!strchr(arg, '=') && value && strncmp(value, "--", 2) != 0)
                 config_argv[config_argc++] = argv[++i];
         } else if (!r.id) {
-            if (!(r.id = positive(arg)))
+            if (!(r.id = query_id(arg)))
                 return export_usage("ID must be the number of a workflow");
         } else {
             return export_usage("unexpected argument");

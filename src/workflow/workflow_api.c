@@ -332,17 +332,23 @@ enum rc workflow_api_diff(struct ctx *cx, const struct req *rq, struct resp *rs)
         ctx_fail(cx, RC_BAD_REQUEST, "to", "must be a version number or draft");
     if (cx->rc == RC_BAD_REQUEST)
         return RC_BAD_REQUEST;
-    if ((rc = workflow_get(cx, id, &b)))
+    /* "to" is version to, or the draft (which also knows the latest version, the default
+     * "from"); each state is loaded once. */
+    if ((rc = to ? workflow_version_get(cx, id, to, &b) : workflow_get(cx, id, &b)))
         return rc;
-    if (!from && !(from = b.latest_version)) {
+    if (!from && to) {
+        struct workflow draft;
+        if ((rc = workflow_get(cx, id, &draft)))
+            goto out;
+        from = draft.latest_version;
+        workflow_free(&draft);
+    } else if (!from) {
+        from = b.latest_version;
+    }
+    if (!from) {
         rc = ctx_fail_code(cx, RC_CONFLICT, "not_published",
                            "This workflow has no published version to compare with yet.");
         goto out;
-    }
-    if (to) {
-        workflow_free(&b);
-        if ((rc = workflow_version_get(cx, id, to, &b)))
-            goto out;
     }
     if ((rc = workflow_version_get(cx, id, from, &a)))
         goto out;
