@@ -160,6 +160,10 @@ enum rc workflow_create(struct ctx *cx, const struct workflow_change *ch, int64_
         (rc = replace(&w.description, ch->set & WORKFLOW_F_WF_DESCRIPTION ? ch->description : "")))
         goto out;
     w.pacing = ch->set & WORKFLOW_F_WF_PACING ? ch->pacing : WORKFLOW_WORKING_DAYS;
+    w.replan_after_days = ch->set & WORKFLOW_F_WF_REPLAN_AFTER ? ch->replan_after_days
+                                                               : WORKFLOW_REPLAN_AFTER_DEFAULT;
+    w.max_due_per_day =
+        ch->set & WORKFLOW_F_WF_MAX_DUE ? ch->max_due_per_day : WORKFLOW_MAX_DUE_DEFAULT;
     rc = create_from(cx, &w, "workflow.create", NULL, out_id);
 out:
     workflow_free(&w);
@@ -208,6 +212,14 @@ enum rc workflow_update(struct ctx *cx, int64_t id, const struct workflow_change
     if ((ch->set & WORKFLOW_F_WF_PACING) && w.pacing != ch->pacing) {
         json_object_set_new(changes, "pacing", json_string(workflow_pacing_name(ch->pacing)));
         w.pacing = ch->pacing;
+    }
+    if ((ch->set & WORKFLOW_F_WF_REPLAN_AFTER) && w.replan_after_days != ch->replan_after_days) {
+        json_object_set_new(changes, "replan_after_days", json_integer(ch->replan_after_days));
+        w.replan_after_days = ch->replan_after_days;
+    }
+    if ((ch->set & WORKFLOW_F_WF_MAX_DUE) && w.max_due_per_day != ch->max_due_per_day) {
+        json_object_set_new(changes, "max_due_per_day", json_integer(ch->max_due_per_day));
+        w.max_due_per_day = ch->max_due_per_day;
     }
     if (!w.title)
         ctx_fail(cx, RC_INVALID, "title", "is required");

@@ -4,7 +4,9 @@
  * self-contained JSON document used for import and export.
  *
  * Model. A workflow has one editable draft: title, outcome (the behaviour it exists to
- * produce), description, pacing, ordered phases, and steps ordered within each phase.
+ * produce), description, pacing, the re-planning settings (replan_after_days,
+ * max_due_per_day: see docs/enrolments.md), ordered phases, and steps ordered within each
+ * phase.
  * Publishing copies the draft into version n (1, 2, …) which never changes again; the
  * draft carries on. Enrolments (issue 5) point at a version's steps. A step's id in the
  * draft is kept as its key in every version, so versions compare step by step.
@@ -16,7 +18,9 @@
  *   WORKFLOW_PROMPT_MAX characters; link_url an absolute http(s) URL with a host, ≤
  *   WORKFLOW_URL_MAX bytes; 0 ≤ release_offset_days ≤ due_offset_days ≤
  *   WORKFLOW_OFFSET_MAX; 1 ≤ effort_minutes ≤ WORKFLOW_EFFORT_MAX; positions 1..n
- *   without gaps; at most WORKFLOW_PHASES_MAX phases and WORKFLOW_STEPS_MAX steps.
+ *   without gaps; at most WORKFLOW_PHASES_MAX phases and WORKFLOW_STEPS_MAX steps;
+ *   0 ≤ replan_after_days ≤ WORKFLOW_REPLAN_AFTER_MAX (0: never re-plan),
+ *   1 ≤ max_due_per_day ≤ WORKFLOW_MAX_DUE_MAX.
  *   Publishing also needs an outcome, at least one step, and no empty phase.
  * State. Archived workflows and published versions cannot be changed: RC_CONFLICT.
  * Every change to a draft bumps its revision; a change made with cx->if_match set to an
@@ -49,6 +53,12 @@
 #define WORKFLOW_EFFORT_MAX       480   /* minutes */
 #define WORKFLOW_PHASES_MAX       50
 #define WORKFLOW_STEPS_MAX        500
+/* Re-planning a learner who fell behind (enrolment/pacing.h): after how many pacing days
+ * behind (0: never), and how many activities may then fall due on one day. */
+#define WORKFLOW_REPLAN_AFTER_DEFAULT 3
+#define WORKFLOW_REPLAN_AFTER_MAX     60
+#define WORKFLOW_MAX_DUE_DEFAULT      2
+#define WORKFLOW_MAX_DUE_MAX          20
 
 /* The document format written by export and read by import. */
 #define WORKFLOW_DOC_FORMAT         "waymark-workflow"
@@ -143,6 +153,8 @@ struct workflow {
     char *outcome;
     char *description;
     enum workflow_pacing pacing;
+    int replan_after_days; /* WORKFLOW_REPLAN_AFTER_DEFAULT unless set; 0: never re-plan */
+    int max_due_per_day;   /* WORKFLOW_MAX_DUE_DEFAULT unless set */
     /* The draft's bookkeeping (zero for versions and documents). */
     enum workflow_status status;
     int latest_version; /* 0 when never published */
@@ -228,6 +240,8 @@ enum workflow_field {
     WORKFLOW_F_WF_OUTCOME = 1 << 1,
     WORKFLOW_F_WF_DESCRIPTION = 1 << 2,
     WORKFLOW_F_WF_PACING = 1 << 3,
+    WORKFLOW_F_WF_REPLAN_AFTER = 1 << 4,
+    WORKFLOW_F_WF_MAX_DUE = 1 << 5,
 };
 struct workflow_change {
     unsigned set;
@@ -235,9 +249,12 @@ struct workflow_change {
     const char *outcome;
     const char *description;
     enum workflow_pacing pacing;
+    int replan_after_days;
+    int max_due_per_day;
 };
 
-/* Creates an empty draft (title required). *out_id receives its id. */
+/* Creates an empty draft (title required; the settings not in ch->set take their
+ * defaults). *out_id receives its id. */
 enum rc workflow_create(struct ctx *cx, const struct workflow_change *ch, int64_t *out_id);
 /* Creates a draft from a whole workflow (a document or a template): phases and steps
  * included. action is the audit action ("workflow.import", "workflow.create"). */

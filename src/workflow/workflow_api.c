@@ -8,6 +8,8 @@
  */
 #include "workflow_api.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,8 +140,21 @@ enum rc workflow_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
         rs, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", query_cursor_json(next)));
 }
 
-/* Reads {title, outcome, description, pacing} into ch; with creating, title is
- * required. */
+/* A re-planning setting: a whole number, whose range workflow_check judges (a number
+ * beyond int becomes -1, out of every range, so the rule reports it). */
+static void read_setting(struct ctx *cx, const json_t *body, const char *key, unsigned flag,
+                         int *out, struct workflow_change *ch)
+{
+    int64_t v;
+    if (jsonx_int64(cx, body, key, 0, INT64_MIN, INT64_MAX, &v) != RC_OK ||
+        !json_object_get(body, key))
+        return;
+    *out = v < INT_MIN || v > INT_MAX ? -1 : (int)v;
+    ch->set |= flag;
+}
+
+/* Reads {title, outcome, description, pacing, replan_after_days, max_due_per_day} into
+ * ch; with creating, title is required. */
 static enum rc read_change(struct ctx *cx, const json_t *body, const char *const *fields,
                            int creating, struct workflow_change *ch)
 {
@@ -177,13 +192,17 @@ static enum rc read_change(struct ctx *cx, const json_t *body, const char *const
             ch->set |= WORKFLOW_F_WF_PACING;
         }
     }
+    read_setting(cx, body, "replan_after_days", WORKFLOW_F_WF_REPLAN_AFTER, &ch->replan_after_days,
+                 ch);
+    read_setting(cx, body, "max_due_per_day", WORKFLOW_F_WF_MAX_DUE, &ch->max_due_per_day, ch);
     return cx->rc == RC_INVALID ? RC_INVALID : rc;
 }
 
 enum rc workflow_api_create(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
-    static const char *const fields[] = {"title",  "outcome",  "description",
-                                         "pacing", "template", NULL};
+    static const char *const fields[] = {
+        "title",           "outcome",  "description", "pacing", "replan_after_days",
+        "max_due_per_day", "template", NULL};
     struct workflow_change ch;
     int64_t id = 0;
     json_t *tpl = json_object_get(rq->json, "template");
@@ -227,7 +246,8 @@ enum rc workflow_api_get(struct ctx *cx, const struct req *rq, struct resp *rs)
 
 enum rc workflow_api_update(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
-    static const char *const fields[] = {"title", "outcome", "description", "pacing", NULL};
+    static const char *const fields[] = {
+        "title", "outcome", "description", "pacing", "replan_after_days", "max_due_per_day", NULL};
     struct workflow_change ch;
     int64_t id;
     enum rc rc = path_id(cx, rq, 0, "workflow", &id);

@@ -6,7 +6,8 @@
  *   POST   /api/v1/workflows                         {title, …} or {template, title?} → 201
  *   POST   /api/v1/workflows/import                  a document → 201 draft
  *   GET    /api/v1/workflows/{id}                    the draft with phases and steps
- *   PATCH  /api/v1/workflows/{id}                    {title?, outcome?, description?, pacing?}
+ *   PATCH  /api/v1/workflows/{id}                    {title?, outcome?, description?, pacing?,
+ *                                                     replan_after_days?, max_due_per_day?}
  *   DELETE /api/v1/workflows/{id}                    204 (never-published drafts only)
  *   POST   /api/v1/workflows/{id}/archive|restore    the workflow
  *   POST   /api/v1/workflows/{id}/duplicate          {title?} → 201 new draft

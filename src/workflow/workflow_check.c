@@ -245,6 +245,13 @@ enum rc workflow_check(struct ctx *cx, const struct workflow *w, int publishing)
     check_text(cx, "description", w->description, WORKFLOW_DESCRIPTION_MAX);
     if (!workflow_pacing_name(w->pacing))
         ctx_fail(cx, RC_INVALID, "pacing", "must be working_days or calendar_days");
+    if (w->replan_after_days < 0 || w->replan_after_days > WORKFLOW_REPLAN_AFTER_MAX)
+        ctx_fail(cx, RC_INVALID, "replan_after_days",
+                 "must be between 0 and %d days (0 turns re-planning off)",
+                 WORKFLOW_REPLAN_AFTER_MAX);
+    if (w->max_due_per_day < 1 || w->max_due_per_day > WORKFLOW_MAX_DUE_MAX)
+        ctx_fail(cx, RC_INVALID, "max_due_per_day", "must be between 1 and %d activities a day",
+                 WORKFLOW_MAX_DUE_MAX);
     if (w->nphases > WORKFLOW_PHASES_MAX)
         ctx_fail(cx, RC_INVALID, "phases", "must be at most %d phases", WORKFLOW_PHASES_MAX);
     if (w->nsteps > WORKFLOW_STEPS_MAX) {

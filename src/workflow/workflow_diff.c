@@ -163,7 +163,9 @@ static int diff_workflow_fields(const struct workflow *a, const struct workflow 
         diff_note_str(out, "outcome", a->outcome, b->outcome) ||
         diff_note_str(out, "description", a->description, b->description) ||
         diff_note_str(out, "pacing", workflow_pacing_name(a->pacing),
-                      workflow_pacing_name(b->pacing)))
+                      workflow_pacing_name(b->pacing)) ||
+        diff_note_int(out, "replan_after_days", a->replan_after_days, b->replan_after_days) ||
+        diff_note_int(out, "max_due_per_day", a->max_due_per_day, b->max_due_per_day))
         return -1;
     return 0;
 }

@@ -29,7 +29,8 @@
  *                                       {"field": "phase", "from": "Week 1", "to": "Week 2"},
  *                                       …]}]},
  *    "summary": "2 steps added, 1 step removed, 3 steps changed" | "No differences."}
- * Workflow fields compared: title, outcome, description, pacing. Step fields compared,
+ * Workflow fields compared: title, outcome, description, pacing, replan_after_days,
+ * max_due_per_day (numbers). Step fields compared,
  * in this order: phase (by name), position, kind, title, instructions, link_url,
  * release_offset_days, due_offset_days, effort_minutes, completion, evidence,
  * manager_prompt. Values keep their JSON types (numbers as numbers, absent link_url /

@@ -14,6 +14,7 @@
  */
 #include "workflow.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,9 @@ static const char *const STEP_FIELDS[] = {
     NULL,
 };
 static const char *const PLACE_FIELDS[] = {"phase_id", "phase", "position", NULL};
-static const char *const DOC_FIELDS[] = {"format",      "format_version", "title",  "outcome",
-                                         "description", "pacing",         "phases", NULL};
+static const char *const DOC_FIELDS[] = {
+    "format", "format_version",    "title",           "outcome", "description",
+    "pacing", "replan_after_days", "max_due_per_day", "phases",  NULL};
 static const char *const PHASE_FIELDS[] = {"name", "steps", NULL};
 
 #define STEP_DEFAULT_EFFORT 15
@@ -244,6 +246,21 @@ enum rc workflow_step_read(struct ctx *cx, const char *prefix, const json_t *obj
     return cx->rc == RC_INVALID ? RC_INVALID : RC_OK;
 }
 
+/* A document-level whole number: fallback when absent or mistyped (reported); a number
+ * beyond int becomes -1, outside every rule, for workflow_check to report. */
+static int doc_setting(struct ctx *cx, const json_t *doc, const char *key, int fallback)
+{
+    json_t *v = json_object_get(doc, key);
+    if (!v)
+        return fallback;
+    if (!json_is_integer(v)) {
+        ctx_fail(cx, RC_INVALID, key, "must be a whole number");
+        return fallback;
+    }
+    json_int_t n = json_integer_value(v);
+    return n < INT_MIN || n > INT_MAX ? -1 : (int)n;
+}
+
 /* Copies a document-level string into *slot ("" when absent); reports a wrong type. */
 static enum rc doc_string(struct ctx *cx, const json_t *doc, const char *key, char **slot)
 {
@@ -280,6 +297,10 @@ enum rc workflow_doc_read(struct ctx *cx, const json_t *doc, struct workflow *ou
     int pacing = read_name(cx, "", doc, "pacing", workflow_pacing_parse,
                            "a pacing (working_days or calendar_days)");
     out->pacing = pacing >= 0 ? (enum workflow_pacing)pacing : WORKFLOW_WORKING_DAYS;
+    /* Optional: documents written before re-planning existed take the defaults. */
+    out->replan_after_days =
+        doc_setting(cx, doc, "replan_after_days", WORKFLOW_REPLAN_AFTER_DEFAULT);
+    out->max_due_per_day = doc_setting(cx, doc, "max_due_per_day", WORKFLOW_MAX_DUE_DEFAULT);
 
     json_t *phases = json_object_get(doc, "phases");
     if (!json_is_array(phases))
@@ -383,6 +404,10 @@ void workflow_doc_write(const struct workflow *w, struct jsonw *j)
     jsonw_string(j, w->description ? w->description : "");
     jsonw_key(j, "pacing");
     jsonw_string(j, workflow_pacing_name(w->pacing));
+    jsonw_key(j, "replan_after_days");
+    jsonw_int(j, w->replan_after_days);
+    jsonw_key(j, "max_due_per_day");
+    jsonw_int(j, w->max_due_per_day);
     jsonw_key(j, "phases");
     jsonw_array(j);
     size_t si = 0;
@@ -457,6 +482,10 @@ void workflow_write(const struct workflow *w, struct jsonw *j)
     jsonw_string(j, w->description);
     jsonw_key(j, "pacing");
     jsonw_string(j, workflow_pacing_name(w->pacing));
+    jsonw_key(j, "replan_after_days");
+    jsonw_int(j, w->replan_after_days);
+    jsonw_key(j, "max_due_per_day");
+    jsonw_int(j, w->max_due_per_day);
     if (w->version > 0) {
         jsonw_key(j, "published_at");
         jsonw_instant_or_null(j, w->published_at);

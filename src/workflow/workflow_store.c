@@ -105,7 +105,8 @@ enum rc workflow_store_get(struct db *db, int64_t tenant_id, int64_t id, struct 
     enum rc rc = db_prepare(db,
                             "SELECT id, title, outcome, description, pacing, status, revision, "
                             "latest_version, published_revision, created_at, updated_at, "
-                            "published_at, archived_at FROM workflows "
+                            "published_at, archived_at, replan_after_days, max_due_per_day "
+                            "FROM workflows "
                             "WHERE tenant_id = $1 AND id = $2",
                             &st);
     if (rc || (rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, id)))
@@ -128,6 +129,8 @@ enum rc workflow_store_get(struct db *db, int64_t tenant_id, int64_t id, struct 
     out->updated_at = db_column_int64(st, 10);
     out->published_at = db_column_int64(st, 11);
     out->archived_at = db_column_int64(st, 12);
+    out->replan_after_days = (int)db_column_int64(st, 13);
+    out->max_due_per_day = (int)db_column_int64(st, 14);
     if ((rc = set_text(&out->title, db_column_text(st, 1))) ||
         (rc = set_text(&out->outcome, db_column_text(st, 2))) ||
         (rc = set_text(&out->description, db_column_text(st, 3))))
@@ -186,11 +189,12 @@ enum rc workflow_store_insert(struct db *db, struct workflow *w, int64_t created
     enum rc rc = DB_VALUE(
         db,
         "INSERT INTO workflows (tenant_id, title, outcome, description, "
-        "pacing, created_by, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        "pacing, created_by, created_at, updated_at, replan_after_days, max_due_per_day) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
         &w->id, DB_INT(w->tenant_id), DB_TEXT(w->title), DB_TEXT(w->outcome ? w->outcome : ""),
         DB_TEXT(w->description ? w->description : ""), DB_TEXT(workflow_pacing_name(w->pacing)),
-        DB_INT_OR_NULL(created_by), DB_INT(now));
+        DB_INT_OR_NULL(created_by), DB_INT(now), DB_INT(w->replan_after_days),
+        DB_INT(w->max_due_per_day));
     if (!rc) {
         w->created_at = w->updated_at = now;
         w->revision = 1;
@@ -202,9 +206,11 @@ enum rc workflow_store_update(struct db *db, const struct workflow *w, int64_t n
 {
     return DB_RUN(db,
                   "UPDATE workflows SET title = $3, outcome = $4, description = $5, pacing = $6, "
-                  "revision = revision + 1, updated_at = $7 WHERE tenant_id = $1 AND id = $2",
+                  "replan_after_days = $8, max_due_per_day = $9, revision = revision + 1, "
+                  "updated_at = $7 WHERE tenant_id = $1 AND id = $2",
                   NULL, DB_INT(w->tenant_id), DB_INT(w->id), DB_TEXT(w->title), DB_TEXT(w->outcome),
-                  DB_TEXT(w->description), DB_TEXT(workflow_pacing_name(w->pacing)), DB_INT(now));
+                  DB_TEXT(w->description), DB_TEXT(workflow_pacing_name(w->pacing)), DB_INT(now),
+                  DB_INT(w->replan_after_days), DB_INT(w->max_due_per_day));
 }
 
 enum rc workflow_store_touch(struct db *db, int64_t tenant_id, int64_t id, int64_t now)
@@ -379,12 +385,14 @@ enum rc workflow_store_version_insert(struct db *db, const struct workflow *w, i
     enum rc rc = DB_VALUE(db,
                           "INSERT INTO workflow_versions (tenant_id, workflow_id, version, "
                           "title, outcome, description, pacing, phase_count, step_count, "
-                          "published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                          "$9, $10, $11) RETURNING id",
+                          "published_at, published_by, replan_after_days, max_due_per_day) "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                          "RETURNING id",
                           &version_id, DB_INT(w->tenant_id), DB_INT(w->id), DB_INT(version),
                           DB_TEXT(w->title), DB_TEXT(w->outcome), DB_TEXT(w->description),
                           DB_TEXT(workflow_pacing_name(w->pacing)), DB_INT((int64_t)w->nphases),
-                          DB_INT((int64_t)w->nsteps), DB_INT(now), DB_INT_OR_NULL(published_by));
+                          DB_INT((int64_t)w->nsteps), DB_INT(now), DB_INT_OR_NULL(published_by),
+                          DB_INT(w->replan_after_days), DB_INT(w->max_due_per_day));
     if (rc)
         return rc;
     if (w->nphases && !(phase_rows = calloc(w->nphases, sizeof *phase_rows)))
@@ -435,7 +443,8 @@ enum rc workflow_store_version_get(struct db *db, int64_t tenant_id, int64_t id,
     memset(out, 0, sizeof *out);
     enum rc rc = db_prepare(db,
                             "SELECT v.id, v.title, v.outcome, v.description, v.pacing, "
-                            "v.published_at, v.published_by, u.name FROM workflow_versions v "
+                            "v.published_at, v.published_by, u.name, v.replan_after_days, "
+                            "v.max_due_per_day FROM workflow_versions v "
                             "LEFT JOIN users u ON u.id = v.published_by "
                             "WHERE v.tenant_id = $1 AND v.workflow_id = $2 AND v.version = $3",
                             &st);
@@ -454,6 +463,8 @@ enum rc workflow_store_version_get(struct db *db, int64_t tenant_id, int64_t id,
     out->pacing = pacing < 0 ? WORKFLOW_WORKING_DAYS : (enum workflow_pacing)pacing;
     out->published_at = db_column_int64(st, 5);
     out->published_by = db_column_int64(st, 6);
+    out->replan_after_days = (int)db_column_int64(st, 8);
+    out->max_due_per_day = (int)db_column_int64(st, 9);
     if ((rc = set_text(&out->title, db_column_text(st, 1))) ||
         (rc = set_text(&out->outcome, db_column_text(st, 2))) ||
         (rc = set_text(&out->description, db_column_text(st, 3))) ||

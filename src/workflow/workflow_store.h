@@ -25,10 +25,11 @@ enum rc workflow_store_tenant_of(struct db *db, int64_t id, int64_t *tenant_id);
 /* Loads w->id's phases and steps into w (which has none yet). */
 enum rc workflow_store_load_parts(struct db *db, int64_t tenant_id, struct workflow *w);
 
-/* Inserts w's row (title, outcome, description, pacing, created/updated at now) and sets
- * w->id. Phases and steps are inserted separately. */
+/* Inserts w's row (title, outcome, description, pacing, the re-planning settings,
+ * created/updated at now) and sets w->id. Phases and steps are inserted separately. */
 enum rc workflow_store_insert(struct db *db, struct workflow *w, int64_t created_by, int64_t now);
-/* Writes title, outcome, description, pacing and bumps the revision. */
+/* Writes title, outcome, description, pacing, the re-planning settings and bumps the
+ * revision. */
 enum rc workflow_store_update(struct db *db, const struct workflow *w, int64_t now);
 /* Bumps the revision and updated_at: the draft changed (a phase or step). */
 enum rc workflow_store_touch(struct db *db, int64_t tenant_id, int64_t id, int64_t now);

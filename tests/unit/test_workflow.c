@@ -23,6 +23,7 @@
 #include "people/users.h"
 #include "tenant/tenant.h"
 #include "workflow/workflow.h"
+#include "workflow/workflow_api.h"
 
 struct world {
     const char *pg_url;
@@ -470,6 +471,246 @@ static void a_change_on_a_stale_revision_is_refused(void **state)
     w->cx.if_match = 0;
 }
 
+/* ---- re-planning settings ------------------------------------------------------------ */
+
+/* Calls handler h as the current actor with body (NULL: none) and path parameters
+ * params[0..nparams); checks the rc and returns the parsed answer (NULL when none). */
+static json_t *call(struct world *w, enum rc (*h)(struct ctx *, const struct req *, struct resp *),
+                    const char *method, const char *const *params, int nparams, const char *body,
+                    enum rc want)
+{
+    struct fake_req f;
+    fake_req_init(&f, method, "/api/v1/workflows");
+    json_t *j = NULL, *answer = NULL;
+    if (body)
+        assert_int_equal(jsonx_parse(&w->cx, body, strlen(body), &j), RC_OK);
+    f.rq.json = j;
+    for (int i = 0; i < nparams; i++)
+        f.rq.params[i] = params[i];
+    f.rq.nparams = nparams;
+    struct resp rs;
+    resp_init(&rs);
+    enum rc rc = h(&w->cx, &f.rq, &rs);
+    if (rc != want)
+        fail_msg("%s %s: %s (%s), wanted %s", method, body ? body : "", rc_name(rc), w->cx.message,
+                 rc_name(want));
+    if (rc == RC_OK && rs.body.len) {
+        json_error_t err;
+        answer = json_loadb(rs.body.data, rs.body.len, 0, &err);
+        assert_non_null(answer);
+    }
+    resp_free(&rs);
+    json_decref(j);
+    return answer;
+}
+
+static json_int_t int_of(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v))
+        fail_msg("%s is not a whole number", key);
+    return json_integer_value(v);
+}
+
+static void replan_settings_default_patch_check_and_freeze(void **state)
+{
+    struct world *w = *state;
+    int64_t wf = new_workflow(w, "Satnav", "Keeps learners on track");
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)wf);
+    const char *params[2] = {id, "1"};
+
+    /* New drafts take the defaults, in the struct and in the API. */
+    struct workflow d;
+    assert_int_equal(workflow_get(&w->cx, wf, &d), RC_OK);
+    assert_int_equal(d.replan_after_days, WORKFLOW_REPLAN_AFTER_DEFAULT);
+    assert_int_equal(d.max_due_per_day, WORKFLOW_MAX_DUE_DEFAULT);
+    int64_t revision = d.revision;
+    workflow_free(&d);
+    json_t *got = call(w, workflow_api_get, "GET", params, 1, NULL, RC_OK);
+    assert_int_equal(int_of(got, "replan_after_days"), 3);
+    assert_int_equal(int_of(got, "max_due_per_day"), 2);
+    json_decref(got);
+
+    /* PATCH sets them; 0 turns re-planning off. */
+    got = call(w, workflow_api_update, "PATCH", params, 1,
+               "{\"replan_after_days\": 0, \"max_due_per_day\": 5}", RC_OK);
+    assert_int_equal(int_of(got, "replan_after_days"), 0);
+    assert_int_equal(int_of(got, "max_due_per_day"), 5);
+    assert_int_equal(int_of(got, "revision"), revision + 1);
+    json_decref(got);
+    /* The same values again change nothing, not even the revision. */
+    got = call(w, workflow_api_update, "PATCH", params, 1, "{\"max_due_per_day\": 5}", RC_OK);
+    assert_int_equal(int_of(got, "revision"), revision + 1);
+    json_decref(got);
+
+    /* Out of range, wrong types, null: 422 per field, nothing written. */
+    static const struct {
+        const char *body;
+        const char *fields[2];
+    } bad[] = {
+        {"{\"replan_after_days\": 61, \"max_due_per_day\": 0}",
+         {"replan_after_days", "max_due_per_day"}},
+        {"{\"replan_after_days\": -1}", {"replan_after_days", NULL}},
+        {"{\"max_due_per_day\": 21}", {"max_due_per_day", NULL}},
+        {"{\"max_due_per_day\": \"2\"}", {"max_due_per_day", NULL}},
+        {"{\"max_due_per_day\": 1.5}", {"max_due_per_day", NULL}},
+        {"{\"replan_after_days\": null}", {"replan_after_days", NULL}},
+        {"{\"replan_after_days\": 4294967299}", {"replan_after_days", NULL}},
+        {"{\"replan_after_days\": true, \"title\": \"\"}", {"replan_after_days", "title"}},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        as_designer(w);
+        assert_null(call(w, workflow_api_update, "PATCH", params, 1, bad[i].body, RC_INVALID));
+        for (int k = 0; k < 2 && bad[i].fields[k]; k++)
+            if (!has_detail(&w->cx, bad[i].fields[k]))
+                fail_msg("%s: no detail for %s", bad[i].body, bad[i].fields[k]);
+    }
+    /* The domain applies the same rules to a change made without the API. */
+    as_designer(w);
+    struct workflow_change ch = {.set = WORKFLOW_F_WF_REPLAN_AFTER | WORKFLOW_F_WF_MAX_DUE,
+                                 .replan_after_days = WORKFLOW_REPLAN_AFTER_MAX + 1,
+                                 .max_due_per_day = WORKFLOW_MAX_DUE_MAX + 1};
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_INVALID);
+    assert_true(has_detail(&w->cx, "replan_after_days"));
+    assert_true(has_detail(&w->cx, "max_due_per_day"));
+    as_designer(w);
+    assert_int_equal(workflow_get(&w->cx, wf, &d), RC_OK);
+    assert_int_equal(d.replan_after_days, 0);
+    assert_int_equal(d.max_due_per_day, 5);
+    assert_int_equal(d.revision, revision + 1);
+    workflow_free(&d);
+    /* The bounds themselves are allowed. */
+    ch = (struct workflow_change){.set = WORKFLOW_F_WF_REPLAN_AFTER | WORKFLOW_F_WF_MAX_DUE,
+                                  .replan_after_days = WORKFLOW_REPLAN_AFTER_MAX,
+                                  .max_due_per_day = 1};
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_OK);
+    ch.max_due_per_day = WORKFLOW_MAX_DUE_MAX;
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_OK);
+
+    /* POST takes them too; with a template only a title may come along. */
+    got = call(w, workflow_api_create, "POST", NULL, 0,
+               "{\"title\": \"Fast\", \"replan_after_days\": 10}", RC_OK);
+    assert_int_equal(int_of(got, "replan_after_days"), 10);
+    assert_int_equal(int_of(got, "max_due_per_day"), 2);
+    json_decref(got);
+    as_designer(w);
+    assert_null(call(w, workflow_api_create, "POST", NULL, 0,
+                     "{\"template\": \"giving-feedback\", \"max_due_per_day\": 3}", RC_INVALID));
+    assert_true(has_detail(&w->cx, "template"));
+
+    /* Publishing freezes them into the version; later draft changes leave it alone. */
+    as_designer(w);
+    ch = (struct workflow_change){.set = WORKFLOW_F_WF_REPLAN_AFTER | WORKFLOW_F_WF_MAX_DUE,
+                                  .replan_after_days = 0,
+                                  .max_due_per_day = 5};
+    assert_int_equal(workflow_update(&w->cx, wf, &ch), RC_OK);
+    int64_t p = new_phase(w, wf, "Week 1");
+    new_step(w, wf, p, "Plan the week");
+    int version = 0;
+    assert_int_equal(workflow_publish(&w->cx, wf, &version), RC_OK);
+    assert_int_equal(version, 1);
+    got = call(w, workflow_api_update, "PATCH", params, 1,
+               "{\"replan_after_days\": 7, \"max_due_per_day\": 1}", RC_OK);
+    assert_true(json_is_true(json_object_get(got, "draft_changed")));
+    json_decref(got);
+    got = call(w, workflow_api_version_get, "GET", params, 2, NULL, RC_OK);
+    assert_int_equal(int_of(got, "version"), 1);
+    assert_int_equal(int_of(got, "replan_after_days"), 0);
+    assert_int_equal(int_of(got, "max_due_per_day"), 5);
+    json_decref(got);
+    assert_int_equal(workflow_publish(&w->cx, wf, &version), RC_OK);
+    assert_int_equal(version, 2);
+    struct workflow v;
+    assert_int_equal(workflow_version_get(&w->cx, wf, 2, &v), RC_OK);
+    assert_int_equal(v.replan_after_days, 7);
+    assert_int_equal(v.max_due_per_day, 1);
+    workflow_free(&v);
+    assert_int_equal(workflow_version_get(&w->cx, wf, 1, &v), RC_OK);
+    assert_int_equal(v.replan_after_days, 0);
+    assert_int_equal(v.max_due_per_day, 5);
+    workflow_free(&v);
+    /* A change of only these settings is a change worth publishing. */
+    got = call(w, workflow_api_update, "PATCH", params, 1, "{\"max_due_per_day\": 2}", RC_OK);
+    json_decref(got);
+    assert_int_equal(workflow_publish(&w->cx, wf, &version), RC_OK);
+    assert_int_equal(version, 3);
+}
+
+static void replan_settings_travel_in_documents(void **state)
+{
+    struct world *w = *state;
+    /* A document without them (format_version 1 as written before) takes the defaults. */
+    json_t *doc = parse("{\"format\":\"waymark-workflow\",\"format_version\":1,\"title\":\"Old\","
+                        "\"phases\":[{\"name\":\"W1\",\"steps\":[{\"title\":\"a\"}]}]}");
+    struct workflow d;
+    assert_int_equal(workflow_doc_read(&w->cx, doc, &d), RC_OK);
+    assert_int_equal(d.replan_after_days, 3);
+    assert_int_equal(d.max_due_per_day, 2);
+    /* Export always writes them. */
+    json_t *out = workflow_doc_json(&d);
+    assert_int_equal(int_of(out, "format_version"), 1);
+    assert_int_equal(int_of(out, "replan_after_days"), 3);
+    assert_int_equal(int_of(out, "max_due_per_day"), 2);
+    json_decref(out);
+    workflow_free(&d);
+    json_decref(doc);
+
+    /* Given values survive import, storage and export. */
+    doc = parse("{\"format\":\"waymark-workflow\",\"format_version\":1,\"title\":\"New\","
+                "\"replan_after_days\":0,\"max_due_per_day\":20,"
+                "\"phases\":[{\"name\":\"W1\",\"steps\":[{\"title\":\"a\"}]}]}");
+    as_designer(w);
+    assert_int_equal(workflow_doc_read(&w->cx, doc, &d), RC_OK);
+    int64_t id = 0;
+    assert_int_equal(workflow_create_from(&w->cx, &d, "workflow.import", &id), RC_OK);
+    workflow_free(&d);
+    assert_int_equal(workflow_get(&w->cx, id, &d), RC_OK);
+    assert_int_equal(d.replan_after_days, 0);
+    assert_int_equal(d.max_due_per_day, 20);
+    out = workflow_doc_json(&d);
+    assert_int_equal(int_of(out, "replan_after_days"), 0);
+    assert_int_equal(int_of(out, "max_due_per_day"), 20);
+    struct workflow again;
+    assert_int_equal(workflow_doc_read(&w->cx, out, &again), RC_OK);
+    json_t *out2 = workflow_doc_json(&again);
+    assert_true(json_equal(out, out2));
+    json_decref(out2);
+    json_decref(out);
+    workflow_free(&again);
+    workflow_free(&d);
+    json_decref(doc);
+
+    /* Bad values are reported with the rest, by field. */
+    doc = parse("{\"format\":\"waymark-workflow\",\"format_version\":1,\"title\":\"Bad\","
+                "\"replan_after_days\":61,\"max_due_per_day\":\"two\","
+                "\"phases\":[{\"name\":\"W1\",\"steps\":[{\"title\":\"a\",\"kind\":\"x\"}]}]}");
+    as_designer(w);
+    assert_int_equal(workflow_doc_read(&w->cx, doc, &d), RC_INVALID);
+    assert_true(has_detail(&w->cx, "replan_after_days"));
+    assert_true(has_detail(&w->cx, "max_due_per_day"));
+    assert_true(has_detail(&w->cx, "phases[0].steps[0].kind"));
+    assert_int_equal(json_array_size(w->cx.details), 3);
+    workflow_free(&d);
+    json_decref(doc);
+    doc = parse("{\"format\":\"waymark-workflow\",\"format_version\":1,\"title\":\"Bad\","
+                "\"replan_after_days\":-1,\"max_due_per_day\":0,\"phases\":[]}");
+    as_designer(w);
+    assert_int_equal(workflow_doc_read(&w->cx, doc, &d), RC_INVALID);
+    assert_true(has_detail(&w->cx, "replan_after_days"));
+    assert_true(has_detail(&w->cx, "max_due_per_day"));
+    assert_int_equal(json_array_size(w->cx.details), 2);
+    workflow_free(&d);
+    json_decref(doc);
+
+    /* Templates carry none and get the defaults. */
+    as_designer(w);
+    assert_int_equal(workflow_template_load(&w->cx, WORKFLOW_TEMPLATES[0].key, &d), RC_OK);
+    assert_int_equal(d.replan_after_days, 3);
+    assert_int_equal(d.max_due_per_day, 2);
+    workflow_free(&d);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -483,6 +724,8 @@ int main(void)
         T(broken_documents_report_every_problem_at_once),
         T(duplicating_copies_everything_under_a_new_title),
         T(a_change_on_a_stale_revision_is_refused),
+        T(replan_settings_default_patch_check_and_freeze),
+        T(replan_settings_travel_in_documents),
     };
     log_set_level(LOG_ERROR);
     int failed = cmocka_run_group_tests_name("workflow (sqlite)", tests, NULL, NULL);

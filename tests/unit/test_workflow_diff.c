@@ -47,6 +47,8 @@ static void wf_init(struct workflow *w, const char *title)
     w->outcome = dup_or_null("Gives specific, timely feedback within a day");
     w->description = dup_or_null("");
     w->pacing = WORKFLOW_WORKING_DAYS;
+    w->replan_after_days = WORKFLOW_REPLAN_AFTER_DEFAULT;
+    w->max_due_per_day = WORKFLOW_MAX_DUE_DEFAULT;
 }
 
 /* Appends a phase at the end (position n+1). */
@@ -374,6 +376,42 @@ static void workflow_fields_changed(void **state)
     workflow_free(&b);
 }
 
+static void replan_settings_are_workflow_fields(void **state)
+{
+    (void)state;
+    struct workflow a, b;
+    build_base(&a);
+    build_base(&b);
+    b.replan_after_days = 0;
+    b.max_due_per_day = 5;
+    b.pacing = WORKFLOW_CALENDAR_DAYS;
+    /* Numbers stay numbers, after pacing, in the contract's order. */
+    assert_json(workflow_diff(&a, &b),
+                "{\"workflow\": ["
+                "  {\"field\": \"pacing\", \"from\": \"working_days\", \"to\": \"calendar_days\"},"
+                "  {\"field\": \"replan_after_days\", \"from\": 3, \"to\": 0},"
+                "  {\"field\": \"max_due_per_day\", \"from\": 2, \"to\": 5}],"
+                " \"phases\": {\"added\": [], \"removed\": [], \"changed\": []},"
+                " \"steps\": {\"added\": [], \"removed\": [], \"changed\": []},"
+                " \"summary\": \"3 workflow fields changed\"}");
+    b.pacing = WORKFLOW_WORKING_DAYS;
+    b.replan_after_days = 3;
+    json_t *d = workflow_diff(&a, &b);
+    assert_non_null(d);
+    assert_string_equal(summary_of(d), "max_due_per_day changed");
+    assert_json(json_incref(json_object_get(d, "workflow")),
+                "[{\"field\": \"max_due_per_day\", \"from\": 2, \"to\": 5}]");
+    json_decref(d);
+    /* Back to equal: no differences. */
+    b.max_due_per_day = 2;
+    d = workflow_diff(&b, &a);
+    assert_non_null(d);
+    assert_string_equal(summary_of(d), "No differences.");
+    json_decref(d);
+    workflow_free(&a);
+    workflow_free(&b);
+}
+
 static void lists_follow_the_workflow_order_not_the_ids(void **state)
 {
     (void)state;
@@ -562,6 +600,7 @@ int main(void)
         cmocka_unit_test(a_renamed_phase_is_a_phase_change_not_a_step_change),
         cmocka_unit_test(phases_added_removed_and_renumbered),
         cmocka_unit_test(workflow_fields_changed),
+        cmocka_unit_test(replan_settings_are_workflow_fields),
         cmocka_unit_test(lists_follow_the_workflow_order_not_the_ids),
         cmocka_unit_test(summary_counts_in_order_with_plurals),
         cmocka_unit_test(five_hundred_steps_diff_correctly),

@@ -208,6 +208,8 @@ export function normalised(doc) {
     outcome: doc.outcome ?? '',
     description: doc.description ?? '',
     pacing: doc.pacing ?? 'working_days',
+    replan_after_days: doc.replan_after_days ?? 3,
+    max_due_per_day: doc.max_due_per_day ?? 2,
     phases: doc.phases.map((p) => ({
       name: p.name,
       steps: (p.steps ?? []).map((s) => {
