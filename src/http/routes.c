@@ -9,6 +9,7 @@
 #include "routes.h"
 
 #include "audit/audit_api.h"
+#include "calendar/calendar_api.h"
 #include "people/auth_api.h"
 #include "people/credentials_api.h"
 #include "people/groups_api.h"
@@ -102,6 +103,12 @@ const struct route ROUTES[] = {
     {"DELETE", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_change, WRITE, DESIGN},
     {"GET", "/api/v1/workflow-templates", workflow_api_templates, AUTH, DESIGN},
     {"GET", "/api/v1/workflow-templates/{key}", workflow_api_template_get, AUTH, DESIGN},
+
+    /* calendar: the secret iCalendar feed (calendar/calendar_api.c) */
+    {"GET", "/api/v1/me/calendar", calendar_api_get, AUTH, 0},
+    {"POST", "/api/v1/me/calendar", calendar_api_create, WRITE, 0},
+    {"DELETE", "/api/v1/me/calendar", calendar_api_revoke, WRITE, 0},
+    {"GET", "/calendar/{token}", calendar_api_feed, 0, 0},
 
     /* Markdown preview, for any signed-in person (workflow/markdown_api.c) */
     {"POST", "/api/v1/markdown/preview", markdown_api_preview, WRITE, 0},

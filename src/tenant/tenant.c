@@ -2,23 +2,20 @@
  * tenant.c — rules for tenants and their settings (see tenant.h).
  *
  * The checks are pure functions of their input except tenant_time_zone_valid, which
- * looks at the tz database on disk: the zone list changes with tzdata releases, and
- * the files there are what the rest of the system (and the C library) will use.
+ * asks ICU's tz database (core/tz.h): the zones it knows are the ones whose dates
+ * Waymark can compute.
  */
 #include "tenant.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "audit/audit.h"
 #include "core/jsonx.h"
+#include "core/sniff.h"
+#include "core/tz.h"
 #include "people/people.h"
 #include "tenant_store.h"
-
-#define TENANT_ZONEINFO_DIR "/usr/share/zoneinfo"
 
 static const char *const DAYS[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
@@ -115,48 +112,10 @@ enum rc tenant_find(struct ctx *cx, const char *slug, struct tenant *out)
 
 /* ---- time zones ---- */
 
-static int zone_first_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static int zone_later_char(char c)
-{
-    return zone_first_char(c) || (c >= '0' && c <= '9') || c == '+' || c == '-';
-}
-
 int tenant_time_zone_valid(const char *zone)
 {
-    /* ^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$ — no dots at all, so no "..", and never absolute. */
-    size_t n = strlen(zone), i = 0;
-    if (n == 0 || n > TENANT_TIME_ZONE_MAX || strstr(zone, ".."))
-        return 0;
-    while (zone_first_char(zone[i]))
-        i++;
-    if (i == 0)
-        return 0;
-    while (zone[i]) {
-        if (zone[i++] != '/')
-            return 0;
-        size_t start = i;
-        while (zone_later_char(zone[i]))
-            i++;
-        if (i == start)
-            return 0;
-    }
-
-    char path[sizeof TENANT_ZONEINFO_DIR + TENANT_TIME_ZONE_MAX + 2];
-    snprintf(path, sizeof path, "%s/%s", TENANT_ZONEINFO_DIR, zone);
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return 0;
-    char magic[4];
-    ssize_t got = read(fd, magic, sizeof magic);
-    close(fd);
-    return got == (ssize_t)sizeof magic && memcmp(magic, "TZif", 4) == 0;
+    /* ICU is the one judge of zones: what it knows is what tz.c can compute dates in. */
+    return tz_valid(zone);
 }
 
 /* ---- working days ---- */
@@ -354,19 +313,6 @@ enum rc tenant_update(struct ctx *cx, const struct tenant_changes *ch, struct te
 
 /* ---- logo ---- */
 
-const char *tenant_logo_sniff(const void *data, size_t len)
-{
-    static const unsigned char PNG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    const unsigned char *p = data;
-    /* A PNG's first chunk is always IHDR, right after the signature and its length. */
-    if (len >= 16 && memcmp(p, PNG, 8) == 0 && memcmp(p + 12, "IHDR", 4) == 0)
-        return "image/png";
-    /* SOI followed by the first marker. */
-    if (len >= 4 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-        return "image/jpeg";
-    return NULL;
-}
-
 enum rc tenant_logo_set(struct ctx *cx, const void *data, size_t len, struct tenant *out)
 {
     enum rc rc = require_admin(cx);
@@ -378,7 +324,7 @@ enum rc tenant_logo_set(struct ctx *cx, const void *data, size_t len, struct ten
     if (len > TENANT_LOGO_MAX)
         return ctx_fail(cx, RC_TOO_LARGE, NULL, "The logo must be at most %d KiB.",
                         TENANT_LOGO_MAX / 1024);
-    const char *type = tenant_logo_sniff(data, len);
+    const char *type = sniff_image(data, len);
     if (!type)
         return ctx_fail(cx, RC_UNSUPPORTED_MEDIA, NULL,
                         "The logo must be a PNG or JPEG image (SVG and other formats are not "
@@ -401,7 +347,7 @@ enum rc tenant_logo_get(struct ctx *cx, struct buf *out, const char **type)
     if (rc)
         return rc;
     /* The bytes, not the stored label, decide what the browser is told. */
-    const char *sniffed = tenant_logo_sniff(out->data + start, out->len - start);
+    const char *sniffed = sniff_image(out->data + start, out->len - start);
     *type = sniffed ? sniffed : "application/octet-stream";
     return RC_OK;
 }

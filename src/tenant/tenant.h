@@ -5,14 +5,14 @@
  * creating tenants (tenant_ensure, used by the CLI and the demo) and the settings an
  * admin changes through the API — name, time zone, working days, brand colour and logo.
  *
- * Time zones are IANA names checked against the system's tz database
- * (/usr/share/zoneinfo, Debian package tzdata): a name must look like one
- * ("Europe/London", "UTC", "America/Port-au-Prince"; no "..", no leading "/") and name a
- * regular TZif file there, so a typo is refused at once instead of silently meaning UTC.
+ * Time zones are IANA names that ICU's tz database knows (core/tz.h: "Europe/London",
+ * "UTC", "America/Port-au-Prince"), so a typo is refused at once instead of silently
+ * meaning UTC, and every accepted zone is one whose dates Waymark can compute.
  *
- * Logos: PNG or JPEG only, recognised by their first bytes (never by the declared
- * Content-Type), at most TENANT_LOGO_MAX bytes. SVG is refused on purpose: it can carry
- * scripts. The logo lives in the tenants row, like every file, so one backup covers it.
+ * Logos: PNG or JPEG only, recognised by their first bytes (sniff_image in core/sniff.h,
+ * never by the declared Content-Type), at most TENANT_LOGO_MAX bytes. SVG is refused on
+ * purpose: it can carry scripts. The logo lives in the tenants row, like every file, so
+ * one backup covers it.
  *
  * Settings are read by every signed-in user of the tenant (the UI shows the branding);
  * only admins change them, and every change is audited ("tenant.update" with old and new
@@ -68,7 +68,7 @@ enum rc tenant_find(struct ctx *cx, const char *slug, struct tenant *out);
 
 /* ---- settings ---- */
 
-/* 1 when zone is an IANA time zone name of the system tz database (see above). */
+/* 1 when zone is an IANA time zone name that ICU knows (tz_valid; see above). */
 int tenant_time_zone_valid(const char *zone);
 
 /* "mon" … "sun" for day 0 … 6; NULL otherwise. */
@@ -107,9 +107,6 @@ enum rc tenant_changes_check(struct ctx *cx, const struct tenant_changes *ch);
  * new value of each field that changed (nothing when nothing changed). *out is the
  * tenant afterwards. */
 enum rc tenant_update(struct ctx *cx, const struct tenant_changes *ch, struct tenant *out);
-
-/* "image/png" or "image/jpeg" when the bytes start like one; NULL otherwise. */
-const char *tenant_logo_sniff(const void *data, size_t len);
 
 /* Stores data as the actor's tenant's logo. RC_FORBIDDEN for a non-admin, RC_INVALID for
  * an empty body, RC_TOO_LARGE beyond TENANT_LOGO_MAX, RC_UNSUPPORTED_MEDIA unless the

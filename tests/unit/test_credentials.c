@@ -19,6 +19,7 @@
 
 #include "core/jsonx.h"
 #include "core/secure.h"
+#include "core/sniff.h"
 #include "fixture.h"
 #include "people/credentials.h"
 #include "people/credentials_api.h"
@@ -693,15 +694,15 @@ static void logos_are_recognised_by_their_bytes(void **state)
     static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
                                         'I',  'H', 'D', 'R', 0,    0,    0,    1,    0, 0, 0, 1};
     static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F'};
-    assert_string_equal(tenant_logo_sniff(png, sizeof png), "image/png");
-    assert_string_equal(tenant_logo_sniff(jpeg, sizeof jpeg), "image/jpeg");
-    assert_null(tenant_logo_sniff(png, 10)); /* truncated */
+    assert_string_equal(sniff_image(png, sizeof png), "image/png");
+    assert_string_equal(sniff_image(jpeg, sizeof jpeg), "image/jpeg");
+    assert_null(sniff_image(png, 10)); /* truncated */
     const char *html = "<!doctype html><script>alert(1)</script>";
-    assert_null(tenant_logo_sniff(html, strlen(html)));
+    assert_null(sniff_image(html, strlen(html)));
     const char *svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
-    assert_null(tenant_logo_sniff(svg, strlen(svg)));
-    assert_null(tenant_logo_sniff("GIF89a\x01\x00\x01\x00", 10));
-    assert_null(tenant_logo_sniff("", 0));
+    assert_null(sniff_image(svg, strlen(svg)));
+    assert_null(sniff_image("GIF89a\x01\x00\x01\x00", 10));
+    assert_null(sniff_image("", 0));
 }
 
 static void tenant_settings_change_only_for_admins_and_are_audited(void **state)
