@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "cli/cli.h"
 #include "cli/cli_import.h"
+#include "cli/cli_tick.h"
 #include "cli/cli_workflow.h"
 #include "cli/cli_people.h"
 #include "core/secure.h"
@@ -63,6 +64,8 @@ static void print_usage(FILE *out)
     fprintf(out, "  %-9s %s\n", "", "import workflow FILE.json --tenant SLUG [--dry-run]");
     fprintf(out, "  %-9s %s\n", "export",
             "export workflow ID [--version N] [--tenant SLUG] (the JSON document on stdout)");
+    fprintf(out, "  %-9s %s\n", "tick",
+            "tick [--at 2026-12-09T07:00:00Z] (one scheduler pass: rules, re-planning)");
     fprintf(out, "  %-9s %s\n", "help", "show the options of a command: waymark help serve");
 }
 
@@ -189,6 +192,8 @@ int main(int argc, char **argv)
     /* Operator commands with their own verbs and flags. */
     if (strcmp(name, "export") == 0)
         return cli_workflow_export_main(argc, argv);
+    if (strcmp(name, "tick") == 0)
+        return cli_tick_main(argc, argv);
     if (strcmp(name, "tenant") == 0 || strcmp(name, "user") == 0 || strcmp(name, "import") == 0) {
         if (secure_init() != RC_OK)
             return 1;

@@ -25,6 +25,7 @@
 struct db;
 struct config;
 struct server;
+struct cache;
 
 #define REQ_MAX_PARAMS   4
 #define RESP_MAX_HEADERS 8
@@ -78,7 +79,10 @@ struct ctx {
     struct db *db;
     struct actor actor;
     const struct config *cfg;
-    struct server *server;  /* opaque here; only src/http/ looks inside */
+    struct server *server; /* opaque here; only src/http/ looks inside */
+    /* The server's answer cache (core/cache.h), shared by its threads; NULL (tests, the
+     * command line) means "do not cache". */
+    struct cache *cache;
     int64_t now;            /* the request's instant, UTC seconds */
     const char *request_id; /* for logs */
     /* The revision the client says it last saw (If-Match), for resources that keep one;

@@ -6,12 +6,26 @@
  * accents and apostrophes — so the demo exercises the real path and a second run is
  * "all unchanged" for free. Passwords and coach assignments go through the import
  * module's seeding helpers, so this file holds no SQL.
+ *
+ * On the first run the demo also puts people on the published workflow, through the same
+ * calls the API makes and as the people who would make them: the designer enrols cohorts
+ * that started 15 and 5 working days ago, today and next Monday; learners of the earliest
+ * cohorts complete their early activities with short reflections (the clock set to a
+ * plausible moment after each release, so the dates read like a real history); some
+ * leave activities overdue; three submit a manager sign-off step, which waits for their
+ * manager; the coach approves some coach steps and leaves one waiting.
  */
 #include "demo.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "activity/activity.h"
+#include "core/date.h"
+#include "core/now.h"
+#include "core/tz.h"
+#include "enrolment/enrolment.h"
+#include "enrolment/pacing.h"
 #include "people/import.h"
 #include "people/people.h"
 #include "people/users.h"
@@ -87,6 +101,62 @@ static const struct demo_person PEOPLE[] = {
 static const char *const COACHED[] = {"liam.walsh", "chloe.dubois", "zoe.muller", "amara.okeke",
                                       "leo.fischer"};
 #define NCOACHED (sizeof COACHED / sizeof COACHED[0])
+
+/* Who is enrolled when: cohorts on DEMO_PUBLISHED_TEMPLATE, by working days before
+ * today (-1: next Monday). */
+static const char *const STARTED_15[] = {"liam.walsh",     "chloe.dubois", "arjun.mehta",
+                                         "emma.lindqvist", "zoe.muller",   "ethan.nguyen",
+                                         "amara.okeke",    "leo.fischer"};
+static const char *const STARTED_5[] = {"noah.kim", "fatima.haddad", "jack.thompson", "isla.fraser",
+                                        "nina.petrova"};
+static const char *const STARTING_TODAY[] = {"oliver.brown", "mia.rossi", "mateo.garcia",
+                                             "sara.cohen", "samuel.osei"};
+static const char *const STARTING_NEXT_WEEK[] = {"lucas.silva", "hannah.schmidt", "ben.adeyemi",
+                                                 "julia.santos"};
+struct demo_cohort {
+    int working_days_ago; /* -1: next Monday */
+    const char *const *people;
+    size_t n;
+};
+#define COHORT(days, list)                                                                         \
+    {                                                                                              \
+        days, list, sizeof list / sizeof list[0]                                                   \
+    }
+static const struct demo_cohort COHORTS[] = {
+    COHORT(15, STARTED_15),
+    COHORT(5, STARTED_5),
+    COHORT(0, STARTING_TODAY),
+    COHORT(-1, STARTING_NEXT_WEEK),
+};
+#define NCOHORTS (sizeof COHORTS / sizeof COHORTS[0])
+
+/* How far each learner has got: every released activity up to seq `through` is done;
+ * sign-off steps among them are submitted, and the coach approves theirs when
+ * coach_approves (else it waits). Manager steps always wait for the manager. */
+struct demo_progress {
+    const char *who;
+    int through;
+    int coach_approves;
+};
+static const struct demo_progress PROGRESS[] = {
+    {"liam.walsh", 16, 1},  {"chloe.dubois", 16, 0},  {"amara.okeke", 16, 1},
+    {"zoe.muller", 12, 1},  {"emma.lindqvist", 9, 0}, {"arjun.mehta", 6, 0},
+    {"ethan.nguyen", 4, 0}, {"leo.fischer", 3, 0},    {"jack.thompson", 5, 0},
+    {"noah.kim", 4, 0},     {"nina.petrova", 3, 0},   {"fatima.haddad", 2, 0},
+    {"oliver.brown", 1, 0},
+};
+#define NPROGRESS (sizeof PROGRESS / sizeof PROGRESS[0])
+
+static const char *const REFLECTIONS[] = {
+    "Noticed I wait for the weekly one-to-one before saying anything. Too late to be useful.",
+    "Said what I saw and why it mattered, in the moment. It took thirty seconds.",
+    "Harder than I expected to stay on the behaviour and not the person. Getting better.",
+    "Asked first whether they wanted my view. The conversation went far better for it.",
+    "Wrote the SBI version down before the call; it kept me specific.",
+    "I thanked a colleague for a clear handover and said exactly which part helped.",
+    "Mixed results: one piece landed well, the other came out vague. Will rehearse next time.",
+};
+#define NREFLECTIONS (sizeof REFLECTIONS / sizeof REFLECTIONS[0])
 
 static const struct demo_login LOGINS[] = {
     {"admin", "priya.shah" DOMAIN, "Priya Shah"},
@@ -164,13 +234,188 @@ static enum rc demo_first_user(void *arg, const struct user *u)
     return RC_OK;
 }
 
+/* ---- enrolments and progress ---------------------------------------------------------- */
+
+struct demo_people {
+    int64_t ids[NPEOPLE]; /* user id of PEOPLE[i] */
+    int64_t enrolments[NPEOPLE];
+};
+
+static size_t person_index(const char *local)
+{
+    for (size_t i = 0; i < NPEOPLE; i++)
+        if (strcmp(PEOPLE[i].email, local) == 0)
+            return i;
+    return NPEOPLE;
+}
+
+static enum rc demo_collect_user(void *arg, const struct user *u)
+{
+    struct demo_people *p = arg;
+    char local[PEOPLE_EMAIL_MAX + 1];
+    snprintf(local, sizeof local, "%s", u->email);
+    char *at = strchr(local, '@');
+    if (at)
+        *at = '\0';
+    size_t i = person_index(local);
+    if (i < NPEOPLE)
+        p->ids[i] = u->id;
+    return RC_OK;
+}
+
+/* The start day of a cohort: n working days before today, or next Monday. */
+static int64_t cohort_day(const struct pacing *p, int64_t today, int working_days_ago)
+{
+    if (working_days_ago < 0)
+        return today + 7 - date_weekday(today);
+    int64_t day = today;
+    for (int n = 0; n < working_days_ago;)
+        if (pacing_is_day(p, --day))
+            n++;
+    return day;
+}
+
+/* Makes user_id (with roles, and learner) the actor; returns the actor to restore. */
+static struct actor demo_as(struct ctx *cx, int64_t user_id, unsigned roles)
+{
+    struct actor was = cx->actor;
+    cx->actor.user_id = user_id;
+    cx->actor.roles = roles | PEOPLE_ROLE_LEARNER;
+    return was;
+}
+
+/* Enrols every cohort as the designer, with the clock at 08:30 on its start day (for the
+ * past ones), so enrolled_at reads true. */
+static enum rc demo_enrol(struct ctx *cx, int64_t workflow_id, const struct pacing *p,
+                          int64_t today, struct demo_people *people, int64_t real_now)
+{
+    enum rc rc = RC_OK;
+    for (size_t c = 0; c < NCOHORTS && !rc; c++) {
+        const struct demo_cohort *co = &COHORTS[c];
+        char emails[NPEOPLE][PEOPLE_EMAIL_MAX + 1];
+        const char *list[NPEOPLE];
+        for (size_t i = 0; i < co->n && i < NPEOPLE; i++) {
+            snprintf(emails[i], sizeof emails[i], "%s" DOMAIN, co->people[i]);
+            list[i] = emails[i];
+        }
+        int64_t day = cohort_day(p, today, co->working_days_ago), morning = 0;
+        char start[DATE_TEXT];
+        date_format(day, start);
+        if (co->working_days_ago > 0 && tz_day_start(p->zone, day, &morning) == RC_OK)
+            cx->now = morning + 8 * 3600 + 30 * 60;
+        struct enrolment_request rq = {.emails = list, .nemails = co->n, .start_date = start};
+        struct enrolment_batch b;
+        struct actor was =
+            demo_as(cx, people->ids[person_index(DEMO_DESIGNER)], PEOPLE_ROLE_DESIGNER);
+        rc = enrolment_enrol(cx, workflow_id, &rq, &b);
+        cx->actor = was;
+        cx->now = real_now;
+        for (size_t i = 0; !rc && i < b.npeople; i++)
+            for (size_t k = 0; k < NPEOPLE; k++)
+                if (people->ids[k] == b.people[i].user_id)
+                    people->enrolments[k] = b.people[i].enrolment_id;
+        enrolment_batch_free(&b);
+    }
+    return rc;
+}
+
+/* A plausible moment for completing an activity: the afternoon before it is due, never
+ * before it is released nor after now. */
+static int64_t demo_moment(int64_t release_at, int64_t due_at, int seq, int64_t real_now)
+{
+    int64_t t = due_at - 6 * 3600 - (seq % 3) * 1800;
+    if (t < release_at + 3600)
+        t = release_at + 3600;
+    return t < real_now - 600 ? t : real_now - 600;
+}
+
+static int64_t instant_of(const json_t *summary, const char *key)
+{
+    int64_t t = 0;
+    now_parse_rfc3339(json_string_value(json_object_get(summary, key)), &t);
+    return t;
+}
+
+/* Moves one learner through their early activities (see PROGRESS). */
+static enum rc demo_progress(struct ctx *cx, const struct demo_progress *pr,
+                             const struct demo_people *people, int64_t real_now)
+{
+    size_t who = person_index(pr->who);
+    if (who >= NPEOPLE || !people->enrolments[who])
+        return RC_OK;
+    json_t *list = json_array();
+    if (!list)
+        return RC_NOMEM;
+    enum rc rc = activity_enrolment_summaries(cx, people->enrolments[who], list);
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        int seq = (int)json_integer_value(json_object_get(a, "seq"));
+        const char *status = json_string_value(json_object_get(a, "status"));
+        const char *completion = json_string_value(json_object_get(a, "completion"));
+        const char *evidence = json_string_value(json_object_get(a, "evidence"));
+        if (rc || seq > pr->through || !status || strcmp(status, "available") != 0 ||
+            strcmp(completion, "assessor") == 0 || strcmp(completion, "xapi") == 0)
+            continue;
+        int64_t id = json_integer_value(json_object_get(a, "id"));
+        int64_t release_at = instant_of(a, "release_at"), due_at = instant_of(a, "due_at");
+        struct activity_input in = {
+            .reflection = REFLECTIONS[(size_t)(seq + (int)who) % NREFLECTIONS],
+            .evidence_text = strcmp(evidence, "none") != 0
+                                 ? "Notes from the conversation: what I said, what they said "
+                                   "back, and what we agreed to try next."
+                                 : NULL,
+        };
+        cx->now = demo_moment(release_at, due_at, seq, real_now);
+        struct actor was = demo_as(cx, people->ids[who], 0);
+        rc = activity_complete(cx, id, &in, NULL);
+        cx->actor = was;
+        if (!rc && pr->coach_approves && strcmp(completion, "coach_signoff") == 0) {
+            cx->now = cx->now + 20 * 3600 < real_now ? cx->now + 20 * 3600 : real_now - 300;
+            was = demo_as(cx, people->ids[person_index("grace.okafor")], PEOPLE_ROLE_COACH);
+            rc = activity_sign_off(cx, id, 1,
+                                   "Good rehearsal: you kept to what you saw and asked before "
+                                   "telling. Try it for real this week.",
+                                   NULL);
+            cx->actor = was;
+        }
+    }
+    cx->now = real_now;
+    json_decref(list);
+    return rc;
+}
+
+/* Enrols the cohorts and plays their progress (first run only). */
+static enum rc demo_journeys(struct ctx *cx, int64_t workflow_id, const struct tenant *t)
+{
+    struct demo_people people;
+    memset(&people, 0, sizeof people);
+    int64_t next = 0, today = 0, real_now = cx->now;
+    struct users_query q = {.q = DOMAIN, .active = 1, .manager_id = -1, .limit = USERS_LIST_MAX};
+    enum rc rc = users_list(cx, &q, demo_collect_user, &people, &next);
+    if (rc)
+        return rc;
+    struct pacing p = {.working_days =
+                           t->working_days ? t->working_days : TENANT_WORKING_DAYS_DEFAULT,
+                       .zone = t->time_zone};
+    if (tz_date_of(p.zone, cx->now, &today) != RC_OK)
+        return ctx_fail(cx, RC_INTERNAL, NULL, "The demo's time zone cannot be used.");
+    if ((rc = demo_enrol(cx, workflow_id, &p, today, &people, real_now)))
+        return rc;
+    for (size_t i = 0; i < NPROGRESS && !rc; i++)
+        rc = demo_progress(cx, &PROGRESS[i], &people, real_now);
+    cx->now = real_now;
+    return rc;
+}
+
 /* Loads every shipped template as a draft and publishes DEMO_PUBLISHED_TEMPLATE, once:
  * an organisation that already has workflows is left alone. The demo designer is the
  * actor, so the audit log and the versions say who did it, as they would for real. */
 static enum rc demo_workflows(struct ctx *cx, struct demo_result *out)
 {
     int existing = 0;
-    int64_t next = 0, designer = 0;
+    int64_t next = 0, designer = 0, published = 0;
     enum rc rc = workflow_list(cx, -1, NULL, 0, 1, demo_count_workflow, &existing, &next);
     if (rc || existing)
         return rc;
@@ -185,12 +430,14 @@ static enum rc demo_workflows(struct ctx *cx, struct demo_result *out)
         if ((rc = workflow_create_from_template(cx, key, NULL, &id)))
             return rc;
         out->workflows_created++;
-        if (strcmp(key, DEMO_PUBLISHED_TEMPLATE) == 0 &&
-            (rc = workflow_publish(cx, id, &out->published_version)))
-            return rc;
+        if (strcmp(key, DEMO_PUBLISHED_TEMPLATE) == 0) {
+            if ((rc = workflow_publish(cx, id, &out->published_version)))
+                return rc;
+            published = id;
+        }
     }
     cx->actor = system;
-    return RC_OK;
+    return published ? demo_journeys(cx, published, &out->tenant) : RC_OK;
 }
 
 enum rc demo_seed(struct ctx *cx, struct demo_result *out)
@@ -245,11 +492,26 @@ enum rc demo_describe(const struct demo_result *r, const char *base_url, struct 
                  r->tenant.name, r->tenant.slug, (long long)r->people_created,
                  (long long)r->people_updated, (long long)r->passwords_set,
                  (long long)r->coachings_added);
-    if (r->workflows_created)
+    if (r->workflows_created) {
+        size_t enrolled = 0;
+        for (size_t i = 0; i < NCOHORTS; i++)
+            enrolled += COHORTS[i].n;
         buf_addf(out,
                  "Loaded %lld workflow templates as drafts and published one of them "
-                 "(version %d), ready to enrol people on.\n",
+                 "(version %d).\n",
                  (long long)r->workflows_created, r->published_version);
+        buf_addf(out,
+                 "Enrolled %zu people on it: %zu started 15 working days ago, %zu five days "
+                 "ago, %zu today, %zu start next Monday. Some are well ahead, some overdue.\n",
+                 enrolled, COHORTS[0].n, COHORTS[1].n, COHORTS[2].n, COHORTS[3].n);
+        buf_add(out, "Waiting for sign-off: Sofia Mar\xC3\xADn (sofia.marin" DOMAIN
+                     ") has 2, from Liam Walsh and Chlo\xC3\xA9 Dubois;\n"
+                     "  James O'Connor (james.oconnor" DOMAIN ") has 1, from Amara Okeke;\n"
+                     "  Grace Okafor (grace.okafor" DOMAIN ") has a coach step from Chlo\xC3\xA9 "
+                     "Dubois.\n");
+        buf_add(out, "To see a learner's side, sign in as liam.walsh" DOMAIN
+                     " (well under way) or arjun.mehta" DOMAIN " (overdue).\n");
+    }
     buf_addf(out, "\nOpen %s and sign in as any of these people:\n\n", base_url);
     for (size_t i = 0; i < r->nlogins; i++)
         buf_addf(out, "  %-9s %-32s %s\n", r->logins[i].role, r->logins[i].email,

@@ -8,8 +8,10 @@
  */
 #include "routes.h"
 
+#include "activity/activity_api.h"
 #include "audit/audit_api.h"
 #include "calendar/calendar_api.h"
+#include "enrolment/enrolment_api.h"
 #include "people/auth_api.h"
 #include "people/credentials_api.h"
 #include "people/groups_api.h"
@@ -103,6 +105,25 @@ const struct route ROUTES[] = {
     {"DELETE", "/api/v1/workflows/{id}/versions/{n}", workflow_api_version_change, WRITE, DESIGN},
     {"GET", "/api/v1/workflow-templates", workflow_api_templates, AUTH, DESIGN},
     {"GET", "/api/v1/workflow-templates/{key}", workflow_api_template_get, AUTH, DESIGN},
+
+    /* enrolment: enrolling, pacing, re-planning (enrolment/enrolment_api.c) */
+    {"POST", "/api/v1/workflows/{id}/enrolments", enrolment_api_enrol, WRITE, DESIGN},
+    {"GET", "/api/v1/workflows/{id}/enrolment-rules", enrolment_api_rules, AUTH, DESIGN},
+    {"DELETE", "/api/v1/workflows/{id}/enrolment-rules/{rule_id}", enrolment_api_rule_stop, WRITE,
+     DESIGN},
+    {"GET", "/api/v1/enrolments", enrolment_api_list, AUTH, 0},
+    {"GET", "/api/v1/enrolments/{id}", enrolment_api_get, AUTH, 0},
+    {"PATCH", "/api/v1/enrolments/{id}", enrolment_api_update, WRITE, 0},
+
+    /* activities: the journey, completing, evidence files, sign-off (activity/activity_api.c) */
+    {"GET", "/api/v1/me/journey", activity_api_journey, AUTH, 0},
+    {"GET", "/api/v1/me/signoffs", activity_api_signoffs, AUTH, 0},
+    {"GET", "/api/v1/activities/{id}", activity_api_get, AUTH, 0},
+    {"POST", "/api/v1/activities/{id}/complete", activity_api_complete, WRITE, 0},
+    {"POST", "/api/v1/activities/{id}/files", activity_api_upload, WRITE | ROUTE_UPLOAD, 0},
+    {"GET", "/api/v1/activities/{id}/files/{file_id}", activity_api_file_get, AUTH, 0},
+    {"DELETE", "/api/v1/activities/{id}/files/{file_id}", activity_api_file_delete, WRITE, 0},
+    {"POST", "/api/v1/activities/{id}/signoff", activity_api_signoff, WRITE, 0},
 
     /* calendar: the secret iCalendar feed (calendar/calendar_api.c) */
     {"GET", "/api/v1/me/calendar", calendar_api_get, AUTH, 0},

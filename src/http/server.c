@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cache.h"
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/now.h"
@@ -266,6 +267,7 @@ static void dispatch(struct server *srv, struct request *r, struct resp *rs)
     ctx_init(&cx);
     cx.cfg = srv->cfg;
     cx.server = srv;
+    cx.cache = srv->cache;
     cx.request_id = r->id;
     cx.now = now_read(srv->cfg->now_file);
 
@@ -559,8 +561,13 @@ enum rc server_start(struct server *srv, const struct config *cfg)
         log_error("cannot listen on '%s': give an IPv4 or IPv6 address", cfg->listen_host);
         return RC_INVALID;
     }
-    if (pthread_key_create(&srv->db_key, worker_db_free) != 0)
+    if (cache_new(CACHE_BUDGET_DEFAULT, &srv->cache) != RC_OK)
+        return RC_NOMEM;
+    if (pthread_key_create(&srv->db_key, worker_db_free) != 0) {
+        cache_free(srv->cache);
+        srv->cache = NULL;
         return RC_INTERNAL;
+    }
 
     size_t memory = (size_t)cfg->max_headers * 2 + (size_t)cfg->max_uri + 16384;
     if (memory < 65536)
@@ -578,6 +585,8 @@ enum rc server_start(struct server *srv, const struct config *cfg)
         log_error("cannot listen on %s:%d (is the port in use?)", cfg->listen_host,
                   cfg->listen_port);
         pthread_key_delete(srv->db_key);
+        cache_free(srv->cache);
+        srv->cache = NULL;
         return RC_INTERNAL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -610,5 +619,7 @@ void server_stop(struct server *srv)
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     pthread_key_delete(srv->db_key);
+    cache_free(srv->cache); /* the workers are gone: nobody uses it any more */
+    srv->cache = NULL;
     log_info("stopped");
 }

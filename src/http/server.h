@@ -28,6 +28,7 @@
 #include "metrics.h"
 
 struct MHD_Daemon;
+struct cache;
 
 struct server {
     const struct config *cfg;
@@ -37,7 +38,8 @@ struct server {
     struct MHD_Daemon *daemon;
     char id_prefix[9];
     atomic_uint_fast64_t next_id;
-    int port; /* the bound port (useful with port 0) */
+    int port;            /* the bound port (useful with port 0) */
+    struct cache *cache; /* answers kept between requests (core/cache.h), for every thread */
 };
 
 /* Starts listening. On failure logs why and returns non-OK. */

@@ -80,6 +80,45 @@ int authz_can_design_workflows(const struct ctx *cx)
     return authz_has_role(cx, PEOPLE_ROLE_ADMIN) || authz_has_role(cx, PEOPLE_ROLE_DESIGNER);
 }
 
+int authz_can_enrol(const struct ctx *cx)
+{
+    return authz_has_role(cx, PEOPLE_ROLE_ADMIN) || authz_has_role(cx, PEOPLE_ROLE_DESIGNER);
+}
+
+int authz_can_read_enrolment(struct ctx *cx, int64_t learner_id, int64_t coach_id)
+{
+    if (cx->actor.user_id <= 0 || learner_id <= 0)
+        return 0;
+    if (authz_can_enrol(cx) || cx->actor.user_id == learner_id)
+        return 1;
+    if (coach_id > 0 && coach_id == cx->actor.user_id && authz_has_role(cx, PEOPLE_ROLE_COACH))
+        return 1;
+    return authz_manages(cx, cx->actor.user_id, learner_id);
+}
+
+int authz_can_change_enrolment(struct ctx *cx, int64_t learner_id)
+{
+    if (cx->actor.user_id <= 0 || learner_id <= 0)
+        return 0;
+    return authz_can_enrol(cx) || authz_manages(cx, cx->actor.user_id, learner_id);
+}
+
+int authz_can_do_activity(const struct ctx *cx, int64_t learner_id)
+{
+    return cx->actor.user_id > 0 && cx->actor.user_id == learner_id;
+}
+
+int authz_can_sign_off(const struct ctx *cx, int by_coach, int64_t learner_manager_id,
+                       int64_t coach_id)
+{
+    int64_t me = cx->actor.user_id;
+    if (me <= 0)
+        return 0;
+    if (by_coach)
+        return coach_id == me && authz_has_role(cx, PEOPLE_ROLE_COACH);
+    return learner_manager_id == me;
+}
+
 int authz_can_read_audit(const struct ctx *cx)
 {
     return authz_has_role(cx, PEOPLE_ROLE_ADMIN);

@@ -80,6 +80,31 @@ int authz_can_manage_groups(const struct ctx *cx);
  * enrolled on through the enrolment questions, never through this one.) */
 int authz_can_design_workflows(const struct ctx *cx);
 
+/* ---- enrolments and activities -------------------------------------------------------- */
+
+/* Enrol people, see every enrolment, and stop automatic enrolment rules: admin, designer. */
+int authz_can_enrol(const struct ctx *cx);
+
+/* Who may read an enrolment of learner_id (and its activities, reflections, evidence
+ * and feedback): admin, designer, the learner, anyone above the learner in the reporting
+ * lines, and the enrolment's coach (coach_id, while they hold the coach role). */
+int authz_can_read_enrolment(struct ctx *cx, int64_t learner_id, int64_t coach_id);
+
+/* Pause, resume, withdraw, or change the coach of an enrolment of learner_id: admin,
+ * designer, and anyone above the learner in the reporting lines. */
+int authz_can_change_enrolment(struct ctx *cx, int64_t learner_id);
+
+/* Complete an activity, upload and delete its evidence: only the learner themselves. */
+int authz_can_do_activity(const struct ctx *cx, int64_t learner_id);
+
+/* Approve or return an activity awaiting sign-off. by_coach: the step is signed off by
+ * the coach (else by the manager). The manager is the learner's direct manager
+ * (learner_manager_id, 0 when none); the coach is the enrolment's coach (coach_id, 0 when
+ * none) while they hold the coach role. Nobody else — not even an admin — signs off for
+ * them, so a sign-off always means what it says. */
+int authz_can_sign_off(const struct ctx *cx, int by_coach, int64_t learner_manager_id,
+                       int64_t coach_id);
+
 /* ---- audit log ----------------------------------------------------------------------- */
 
 /* Read the audit log: admin. */

@@ -18,6 +18,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/query.h"
+#include "enrolment/enrolment.h"
 #include "groups_store.h"
 #include "people_store.h"
 
@@ -456,6 +457,8 @@ enum rc groups_update(struct ctx *cx, int64_t id, const struct groups_change *ch
             goto out;
         if ((rc = groups_refresh_one(cx, id, rule, 0, 0)))
             goto out;
+        if ((rc = enrolment_follow_rules(cx, 0)))
+            goto out;
     }
     if ((rc = audit_record(cx, "group.update", "group", id, json_incref(changes))))
         goto out;
@@ -478,7 +481,8 @@ enum rc groups_delete(struct ctx *cx, int64_t id)
     json_t *changes = json_pack("{s:s, s:o, s:I}", "name", g.name, "rule", groups_rule_json(g.rule),
                                 "member_count", (json_int_t)g.member_count);
     groups_clear(&g);
-    if ((rc = groups_store_delete(cx->db, cx->actor.tenant_id, id))) {
+    if ((rc = enrolment_forget_group(cx, id)) ||
+        (rc = groups_store_delete(cx->db, cx->actor.tenant_id, id))) {
         json_decref(changes);
         return rc == RC_NOT_FOUND ? ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such group.")
                                   : rc;
@@ -655,6 +659,10 @@ enum rc groups_add_members(struct ctx *cx, int64_t id, const int64_t *user_ids, 
     if (!count) {
         json_decref(ids);
         return RC_OK;
+    }
+    if ((rc = enrolment_follow_rules(cx, 0))) {
+        json_decref(ids);
+        return rc;
     }
     return audit_record(cx, "group.members.add", "group", id, json_pack("{s:o}", "user_ids", ids));
 }

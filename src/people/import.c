@@ -37,6 +37,7 @@
 #include "core/buf.h"
 #include "core/jsonx.h"
 #include "core/secure.h"
+#include "enrolment/enrolment.h"
 #include "import_store.h"
 #include "groups.h"
 #include "people.h"
@@ -992,6 +993,8 @@ static enum rc finish(struct run *r)
     if (rep->created == 0 && rep->updated == 0)
         return RC_OK; /* nothing changed: no groups to refresh, nothing to audit */
     enum rc rc = groups_refresh_rules(cx);
+    if (!rc)
+        rc = enrolment_follow_rules(cx, 0);
     if (rc)
         return rc;
     return audit_record(cx, "users.import", "user", 0,

@@ -22,6 +22,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/query.h"
+#include "enrolment/enrolment.h"
 #include "groups.h"
 #include "people_store.h"
 #include "users_store.h"
@@ -218,7 +219,7 @@ enum rc users_create(struct ctx *cx, const struct users_change *ch, struct user 
     if (rc)
         return rc;
     if ((rc = audit_record(cx, "user.create", "user", u.id, users_created_json(&u))) ||
-        (rc = groups_refresh_rules_user(cx, u.id, 0)))
+        (rc = groups_refresh_rules_user(cx, u.id, 0)) || (rc = enrolment_follow_rules(cx, u.id)))
         return rc;
     *out = u;
     return RC_OK;
@@ -352,7 +353,8 @@ enum rc users_update(struct ctx *cx, int64_t id, const struct users_change *ch, 
             return rc;
     }
     if (fields_changed || activity) {
-        if ((rc = groups_refresh_rules_user(cx, id, manager_changed)))
+        if ((rc = groups_refresh_rules_user(cx, id, manager_changed)) ||
+            (rc = enrolment_follow_rules(cx, manager_changed ? 0 : id)))
             return rc;
     }
     if (!fields_changed && !activity) {
