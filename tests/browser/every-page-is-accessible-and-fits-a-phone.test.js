@@ -58,6 +58,8 @@ describe('every page', () => {
   let acme;
   let person; // someone to open on the person page
   let workflow; // a workflow from the first template: version 1, then a changed draft
+  let enrolment; // the person's enrolment on it (the admin is enrolled too)
+  let activity; // one of the admin's own activities on it
 
   before(async () => {
     server = await startServer();
@@ -82,6 +84,13 @@ describe('every page', () => {
     assert.equal((await admin.post(`/api/v1/workflows/${workflow.id}/publish`)).status, 201);
     const moved = await admin.patch(`/api/v1/workflows/${workflow.id}/steps/${workflow.steps[0].id}`, { position: 2, due_offset_days: 9 });
     assert.equal(moved.status, 200, moved.text);
+    const enrolled = await admin.post(`/api/v1/workflows/${workflow.id}/enrolments`, { user_ids: [admin.user.id, person.id] });
+    assert.equal(enrolled.status, 201, enrolled.text);
+    enrolment = enrolled.body.people.find((p) => p.user_id === person.id);
+    const journey = await admin.get('/api/v1/me/journey');
+    assert.equal(journey.status, 200, journey.text);
+    activity = ['overdue', 'today', 'upcoming'].flatMap((g) => journey.body[g]).find(Boolean);
+    assert.ok(activity, `the admin has an activity coming up: ${journey.text.slice(0, 500)}`);
     await addUser(server, { tenant: 'acme', email: 'leo@acme.example', name: 'Leo Learner', password: 'leos long password' });
   });
 
@@ -94,13 +103,16 @@ describe('every page', () => {
   });
 
   const SIGNED_IN_PAGES = [
-    { path: '/', ready: 'home-signed-in' },
+    { path: '/', ready: 'journey-enrolments' },
+    { path: () => `/activities/${activity.id}`, ready: 'activity-facts' },
+    { path: () => `/enrolments/${enrolment.enrolment_id}`, ready: 'enrolment-activities' },
+    { path: '/signoffs', ready: 'signoffs-empty' },
     { path: '/people', ready: 'people-table' },
     { path: '/people?q=zzzz-nobody', ready: 'people-empty' },
     { path: '/people/new', ready: 'person-form' },
     { path: () => `/people/${person.id}`, ready: 'person-form' },
     { path: '/people/import', ready: 'people-import' },
-    { path: '/profile', ready: 'tokens-empty' },
+    { path: '/profile', ready: 'calendar-inactive' },
     { path: '/workflows', ready: 'workflows-table' },
     { path: '/workflows/new', ready: 'new-workflow-form' },
     { path: '/workflows/templates', ready: 'templates' },
@@ -108,6 +120,8 @@ describe('every page', () => {
     { path: () => `/workflows/${workflow.id}`, ready: 'timeline' },
     { path: () => `/workflows/${workflow.id}/versions`, ready: 'diff' },
     { path: () => `/workflows/${workflow.id}/versions/1`, ready: 'workflow-version-view' },
+    { path: () => `/workflows/${workflow.id}/enrol`, ready: 'enrol-form' },
+    { path: () => `/workflows/${workflow.id}/enrolments`, ready: 'enrolments-table' },
     { path: '/no/such/page', ready: 'not-found' },
     { path: '/people/999999', ready: 'person-missing' },
   ];

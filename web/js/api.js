@@ -1,11 +1,11 @@
 // api.js — the one way the web UI talks to the server.
 //
-// api(path, options) sends JSON (or a text body such as CSV), adds the CSRF token to
-// state-changing requests once one is known (sign-in and GET /api/v1/me both return it),
-// and turns Waymark's error shape {"error":{"code","message","details"}} into a thrown
-// ApiError, so pages can show the server's message and put field details next to their
-// fields. A network failure is an ApiError too (code "network_error", status 0), so callers
-// handle one kind of error.
+// api(path, options) sends JSON (or a text body such as CSV, or a FormData of files),
+// adds the CSRF token to state-changing requests once one is known (sign-in and GET
+// /api/v1/me both return it), and turns Waymark's error shape
+// {"error":{"code","message","details"}} into a thrown ApiError, so pages can show the
+// server's message and put field details next to their fields. A network failure is an
+// ApiError too (code "network_error", status 0), so callers handle one kind of error.
 //
 // The CSRF token lives only in this module's memory, never in localStorage: a reload asks
 // /api/v1/me again, which hands it back. A 401 on a call that needs a session means the
@@ -60,7 +60,8 @@ function retryAfterSeconds(value) {
 /**
  * Calls the server. path: "/api/v1/…" or "/healthz". options:
  *   method   default GET
- *   body     sent as JSON, unless contentType is given: then sent as-is with that type
+ *   body     sent as JSON, unless contentType is given: then sent as-is with that type;
+ *            a FormData is sent as multipart/form-data (files)
  *   query    an object of query parameters; empty, null and undefined values are left out
  *   headers, signal
  *   session  false when a 401 is an expected answer rather than a lost session
@@ -72,7 +73,9 @@ export async function api(path, { method = 'GET', body, contentType, query, head
   const sent = { Accept: 'application/json', ...headers };
   const init = { method: upper, headers: sent, credentials: 'same-origin', signal };
   if (body !== undefined) {
-    if (contentType) {
+    if (typeof FormData !== 'undefined' && body instanceof FormData) {
+      init.body = body; // multipart: the browser writes Content-Type with its boundary
+    } else if (contentType) {
       sent['Content-Type'] = contentType;
       init.body = body;
     } else {

@@ -9,7 +9,9 @@
 // server checks every request anyway: this only decides what to show.
 
 import { onSessionLost } from './api.js';
+import { activityPage } from './pages/activity.js';
 import { auditPage } from './pages/audit.js';
+import { enrolmentPage } from './pages/enrolment.js';
 import { groupPage } from './pages/group.js';
 import { groupsPage } from './pages/groups.js';
 import { homePage } from './pages/home.js';
@@ -20,7 +22,9 @@ import { peoplePage } from './pages/people.js';
 import { profilePage } from './pages/profile.js';
 import { settingsPage } from './pages/settings.js';
 import { signInPage } from './pages/signin.js';
+import { signoffsPage } from './pages/signoffs.js';
 import { welcomePage } from './pages/welcome.js';
+import { workflowEnrolmentsPage, workflowEnrolPage } from './pages/workflow-enrol.js';
 import { workflowEditorPage, workflowVersionPage } from './pages/workflow-editor.js';
 import { workflowVersionsPage } from './pages/workflow-versions.js';
 import { newWorkflowPage, workflowImportPage, workflowsPage, workflowTemplatesPage } from './pages/workflows.js';
@@ -82,6 +86,11 @@ const routes = [
   { path: '/workflows/:id', title: 'Workflow', access: 'signed-in', render: only(canDesignWorkflows, workflowEditorPage) },
   { path: '/workflows/:id/versions', title: 'Versions', access: 'signed-in', render: only(canDesignWorkflows, workflowVersionsPage) },
   { path: '/workflows/:id/versions/:n', title: 'Version', access: 'signed-in', render: only(canDesignWorkflows, workflowVersionPage) },
+  { path: '/workflows/:id/enrol', title: 'Enrol people', access: 'signed-in', render: only(canDesignWorkflows, workflowEnrolPage) },
+  { path: '/workflows/:id/enrolments', title: 'Enrolments', access: 'signed-in', render: only(canDesignWorkflows, workflowEnrolmentsPage) },
+  { path: '/activities/:id', title: 'Activity', access: 'signed-in', render: only(null, activityPage) },
+  { path: '/enrolments/:id', title: 'Enrolment', access: 'signed-in', render: only(null, enrolmentPage) },
+  { path: '/signoffs', title: 'Sign-offs', access: 'signed-in', render: only(null, signoffsPage) },
   { path: '/audit', title: 'Audit log', access: 'signed-in', render: only(canSeeAudit, auditPage) },
   { path: '/profile', title: 'Profile', access: 'signed-in', render: only(null, profilePage) },
   { path: '/settings', title: 'Organisation settings', access: 'signed-in', render: only(canManageOrganisation, settingsPage) },

@@ -7,6 +7,9 @@
 // how many were found. Only active people are offered. Works with the keyboard alone:
 // Tab to the box, type, Tab through the results, Enter or Space to choose; focus then
 // returns to the search box and the choice is announced.
+//
+// With onChoose the picker gathers several people instead of holding one: each choice is
+// handed to onChoose(person) (the page lists them), and the picker is ready for the next.
 
 import { get } from './api.js';
 import { button, h, uid } from './ui.js';
@@ -16,10 +19,11 @@ const RESULTS = 8;
 
 /**
  * personPicker({ legend, name, hint, value: { id, name, email } | null, exclude: id,
- *                test, emptyLabel }) → { el, name, value(), setError(msg), focus() }
- * value() is the chosen person's id, or null for none.
+ *                test, emptyLabel, onChoose, optional }) → { el, name, value(), setError(msg), focus() }
+ * value() is the chosen person's id, or null for none. With onChoose(person), nobody is
+ * held: each choice goes to onChoose, and the "chosen" line is left out.
  */
-export function personPicker({ legend, name, hint, value = null, exclude = null, test = 'picker', emptyLabel = 'No one chosen.' }) {
+export function personPicker({ legend, name, hint, value = null, exclude = null, test = 'picker', emptyLabel = 'No one chosen.', onChoose = null, optional = true }) {
   const id = uid(`picker-${name}`);
   let chosen = value;
   let timer = null;
@@ -40,10 +44,10 @@ export function personPicker({ legend, name, hint, value = null, exclude = null,
   const results = h('ul', { class: 'picker__results', dataset: { test: `${test}-results` } });
   const error = h('p', { class: 'field__error', id: errorId, hidden: true });
   const el = h('fieldset', { class: 'field fieldset picker', dataset: { field: name, test }, 'aria-describedby': hintId || undefined },
-    h('legend', { class: 'field__label' }, legend, h('span', { class: 'field__optional' }, ' (optional)')),
+    h('legend', { class: 'field__label' }, legend, optional ? h('span', { class: 'field__optional' }, ' (optional)') : null),
     hint ? h('p', { class: 'field__hint', id: hintId }, hint) : null,
     error,
-    chosenBox,
+    onChoose ? null : chosenBox,
     h('label', { class: 'picker__label', for: input.id }, 'Find someone by name or email'),
     h('div', { class: 'picker__row' }, input, button('Find', { variant: 'secondary', test: `${test}-find`, onClick: () => search(true) })),
     said,
@@ -95,11 +99,16 @@ export function personPicker({ legend, name, hint, value = null, exclude = null,
           test: `${test}-option`,
           ariaLabel: `Choose ${p.name || p.email}${p.name ? `, ${p.email}` : ''}`,
           onClick: () => {
-            chosen = { id: p.id, name: p.name, email: p.email };
-            showChosen();
+            const person = { id: p.id, name: p.name, email: p.email };
             results.replaceChildren();
             input.value = '';
-            said.textContent = `${p.name || p.email} chosen.`;
+            if (onChoose) {
+              said.textContent = onChoose(person) || `${p.name || p.email} added.`;
+            } else {
+              chosen = person;
+              showChosen();
+              said.textContent = `${p.name || p.email} chosen.`;
+            }
             input.focus();
           },
         }))));

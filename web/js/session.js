@@ -112,6 +112,19 @@ export function canDesignWorkflows(session) {
   return hasRole(session, 'admin') || hasRole(session, 'designer');
 }
 
+/**
+ * Signs off steps: managers sign off their reports' manager steps, coaches the coach steps
+ * of the enrolments they coach. Their navigation has "Sign-offs".
+ */
+export function canSignOff(session) {
+  return hasRole(session, 'coach') || Boolean(session?.is_manager);
+}
+
+/** May pause, resume and withdraw enrolments (managers only for people below them). */
+export function canChangeEnrolments(session) {
+  return canDesignWorkflows(session) || Boolean(session?.is_manager);
+}
+
 /** May change the organisation's settings and branding (the Settings page). */
 export function canManageOrganisation(session) {
   return hasRole(session, 'admin');

@@ -11,7 +11,7 @@
 // On a phone the navigation folds behind a "Menu" button (aria-expanded, Escape closes it
 // and returns focus to the button); from 48rem wide it is always shown.
 
-import { canManageOrganisation, canSeePeople } from './session.js';
+import { canManageOrganisation, canSeePeople, canSignOff } from './session.js';
 import { canDesignWorkflows, canSeeAudit, canSeeGroups } from './session.js';
 
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -37,7 +37,8 @@ export function textColourOn(hex) {
 
 /** The navigation the session may use: [{ href, label, test }]. */
 function navItems(session) {
-  const items = [{ href: '/', label: 'Home', test: 'nav-home' }];
+  const items = [{ href: '/', label: 'Journey', test: 'nav-home' }];
+  if (canSignOff(session)) items.push({ href: '/signoffs', label: 'Sign-offs', test: 'nav-signoffs' });
   if (canSeePeople(session)) items.push({ href: '/people', label: 'People', test: 'nav-people' });
   if (canSeeGroups(session)) items.push({ href: '/groups', label: 'Groups', test: 'nav-groups' });
   if (canDesignWorkflows(session)) items.push({ href: '/workflows', label: 'Workflows', test: 'nav-workflows' });

@@ -1,5 +1,9 @@
-// pages/profile.js — your own account: your details, changing your password, and API
-// tokens for scripts and tools.
+// pages/profile.js — your own account: your details, your calendar feed, changing your
+// password, and API tokens for scripts and tools.
+//
+// The calendar feed is a secret link (GET/POST/DELETE /api/v1/me/calendar) a calendar app
+// subscribes to; it is shown once, when made, with a Copy button and the warning that it is
+// secret. Making a new one, or turning it off, asks first: the old link stops working.
 //
 // Details are read-only here (an administrator changes them). The password form asks for
 // the current password and the new one twice; a mismatch is caught before sending. API
@@ -191,11 +195,112 @@ function tokensCard(signal) {
     notice, list, form);
 }
 
+function calendarCard(signal) {
+  const state = h('div', { dataset: { test: 'calendar-state' } });
+  const notice = h('div', { class: 'notice-area', dataset: { test: 'calendar-notice' } });
+
+  async function create(btn, { replacing }) {
+    if (replacing) {
+      const ok = await confirmDialog({
+        title: 'Make a new calendar link?',
+        message: 'The link you use now stops working: calendars that use it stop updating until you give them the new one.',
+        confirmLabel: 'Make a new link',
+        test: 'confirm-calendar-replace',
+      });
+      if (!ok) return;
+    }
+    await whileBusy(btn, 'Creating…', async () => {
+      let made;
+      try {
+        made = await post('/api/v1/me/calendar', undefined, { signal });
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        notice.replaceChildren(errorState(err, { title: 'The calendar link was not created', test: 'calendar-error' }));
+        return;
+      }
+      const url = `${window.location.origin}${made.url}`;
+      const shown = h('div', { class: 'secret', dataset: { test: 'calendar-new' }, tabindex: '-1' },
+        h('h3', {}, 'Your calendar link'),
+        h('p', { class: 'warning', dataset: { test: 'calendar-warning' } }, h('strong', {}, 'Keep it secret. '),
+          'Anyone who has this link can see the titles and due dates of your activities. Waymark shows it only now: copy it into your calendar app (“Add calendar from URL” or “Subscribe”).'),
+        copyBox({ label: 'Calendar link', value: url, test: 'calendar-url' }),
+        button('I have copied it', {
+          variant: 'secondary',
+          test: 'calendar-done',
+          onClick: () => {
+            notice.replaceChildren();
+            state.querySelector('button')?.focus();
+          },
+        }));
+      notice.replaceChildren(shown);
+      await load();
+      shown.focus();
+    });
+  }
+
+  async function revoke(btn) {
+    const ok = await confirmDialog({
+      title: 'Turn off your calendar link?',
+      message: 'The link stops working at once, and calendars that use it stop showing your activities. You can make a new link at any time.',
+      confirmLabel: 'Turn it off',
+      danger: true,
+      test: 'confirm-calendar-revoke',
+    });
+    if (!ok) return;
+    await whileBusy(btn, 'Turning off…', async () => {
+      try {
+        await del('/api/v1/me/calendar', { signal });
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        notice.replaceChildren(errorState(err, { title: 'The calendar link was not turned off', test: 'calendar-error' }));
+        return;
+      }
+      const msg = statusMessage({ tone: 'ok', role: 'alert', title: 'Your calendar link is turned off.', detail: 'It no longer works.', test: 'calendar-revoked' });
+      msg.setAttribute('tabindex', '-1');
+      notice.replaceChildren(msg);
+      await load();
+      msg.focus();
+    });
+  }
+
+  async function load() {
+    state.replaceChildren(loadingState('Loading your calendar link…', { test: 'calendar-loading' }));
+    let res;
+    try {
+      res = await get('/api/v1/me/calendar', { signal });
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      state.replaceChildren(errorState(err, { title: 'Waymark could not load your calendar link', retry: load, test: 'calendar-load-error' }));
+      return;
+    }
+    if (res?.active) {
+      state.replaceChildren(
+        h('p', { dataset: { test: 'calendar-active' } }, 'Your calendar link is on: it was made ', timeEl(res.created_at, { fallback: 'earlier' }), '. Lost it? Make a new one; the old one then stops working.'),
+        h('div', { class: 'form__actions' },
+          button('Make a new link', { variant: 'secondary', test: 'calendar-create', onClick: (e) => create(e.currentTarget, { replacing: true }) }),
+          button('Turn off', { variant: 'secondary', test: 'calendar-revoke', onClick: (e) => revoke(e.currentTarget) })));
+    } else {
+      state.replaceChildren(
+        h('p', { dataset: { test: 'calendar-inactive' } }, 'You have no calendar link.'),
+        h('div', { class: 'form__actions' },
+          button('Make a calendar link', { test: 'calendar-create', onClick: (e) => create(e.currentTarget, { replacing: false }) })));
+    }
+  }
+
+  load();
+  return card({
+    title: 'Calendar feed',
+    test: 'profile-calendar',
+    lead: 'See your activities’ due dates in your own calendar (Outlook, Google, Apple): a secret link your calendar app reads and keeps up to date.',
+  }, notice, state);
+}
+
 export function profilePage({ outlet, session, signal }) {
   outlet.append(
     h('div', { class: 'stack', dataset: { test: 'profile' } },
       pageHeader({ title: 'Your profile', lead: `Signed in as ${session.user.email}.` }),
       detailsCard(session),
+      calendarCard(signal),
       passwordCard(),
       tokensCard(signal)));
 }

@@ -2,8 +2,10 @@
 // its published versions (/workflows/{id}/versions/{n}).
 //
 // The editor shows the draft: a header with its status, latest version and what can be
-// done with it (Publish, Versions, Export, Duplicate, Archive or Restore, Delete while it
-// was never published); a form for its title, outcome, description and pacing; and the
+// done with it (Publish, Enrol people and Enrolments once published, Versions, Export,
+// Duplicate, Archive or Restore, Delete while it was never published); a form for its
+// title, outcome, description, pacing and re-planning (after how many working days behind
+// a learner's plan is spread again, and at most how many activities a day); and the
 // timeline of phases and steps (workflow-timeline.js), where steps are added and changed in
 // a dialog (step-form.js) and moved with buttons, Alt+arrow keys or the mouse.
 //
@@ -52,8 +54,20 @@ function aboutList(wf) {
     h('dt', {}, 'Description'),
     h('dd', { class: 'pre-line' }, wf.description || h('span', { class: 'muted' }, '—')),
     h('dt', {}, 'Days count as'),
-    h('dd', {}, pacingLabel(wf.pacing)));
+    h('dd', {}, pacingLabel(wf.pacing)),
+    typeof wf.replan_after_days === 'number' ? [h('dt', {}, 'Re-plan'), h('dd', {}, replanInWords(wf.replan_after_days))] : null,
+    typeof wf.max_due_per_day === 'number' ? [h('dt', {}, 'Due per day'), h('dd', {}, `At most ${plural(wf.max_due_per_day, 'activity', 'activities')} after a re-plan`)] : null);
 }
+
+/** "When a learner is 3 working days behind", or "Never" for 0. */
+function replanInWords(days) {
+  return days ? `When a learner is ${plural(days, 'working day')} behind` : 'Never';
+}
+
+/** The pacing settings' defaults (docs/enrolments.md), used while a server does not send them. */
+const PACING_DEFAULTS = { replan_after_days: 3, max_due_per_day: 2 };
+const REPLAN_MAX = 60;
+const DUE_PER_DAY_MAX = 20;
 
 /** Asks a question in a dialog whose body is any nodes; resolves true when confirmed. */
 function askDialog({ title, body, confirmLabel, test }) {
@@ -174,6 +188,8 @@ export function workflowEditorPage({ outlet, params, router, signal }) {
     };
     const actions = [];
     if (!archived) actions.push(withFocus(button('Publish', { test: 'workflow-publish', onClick: (e) => publish(e.currentTarget) }), 'publish'));
+    if (!archived && wf.latest_version) actions.push(withFocus(linkButton(`/workflows/${wf.id}/enrol`, 'Enrol people', { variant: 'secondary', test: 'workflow-enrol' }), 'enrol'));
+    if (wf.latest_version) actions.push(withFocus(linkButton(`/workflows/${wf.id}/enrolments`, 'Enrolments', { variant: 'secondary', test: 'workflow-enrolments' }), 'enrolments'));
     actions.push(withFocus(linkButton(`/workflows/${wf.id}/versions`, 'Versions', { variant: 'secondary', test: 'workflow-versions' }), 'versions'));
     const exportLink = h('a', {
       class: 'button button--secondary', href: `${base}/export`, download: `workflow-${wf.id}.json`,
@@ -217,18 +233,58 @@ export function workflowEditorPage({ outlet, params, router, signal }) {
     });
     const description = field({ label: 'Description', name: 'description', type: 'textarea', value: wf.description || '', optional: true, hint: 'Who it is for and what to expect.', attrs: { rows: '3', maxlength: '5000' }, test: 'workflow-description' });
     const pacing = field({ label: 'Days count as', name: 'pacing', type: 'select', value: wf.pacing || 'working_days', options: PACINGS, hint: 'How the step days are counted from each learner’s start.', test: 'workflow-pacing' });
-    const fields = [title, outcome, description, pacing];
+    const replan = field({
+      label: 'Re-plan when a learner is this many working days behind',
+      name: 'replan_after_days',
+      type: 'number',
+      value: String(wf.replan_after_days ?? PACING_DEFAULTS.replan_after_days),
+      hint: 'Waymark then spreads their remaining activities from that day, keeping the order. 0 never re-plans.',
+      attrs: { min: '0', max: String(REPLAN_MAX), step: '1', inputmode: 'numeric' },
+      test: 'workflow-replan',
+    });
+    const perDay = field({
+      label: 'At most this many activities due per day',
+      name: 'max_due_per_day',
+      type: 'number',
+      value: String(wf.max_due_per_day ?? PACING_DEFAULTS.max_due_per_day),
+      hint: 'How a re-plan spreads the activities: no working day gets more than this.',
+      attrs: { min: '1', max: String(DUE_PER_DAY_MAX), step: '1', inputmode: 'numeric' },
+      test: 'workflow-max-due',
+    });
+    const numbers = [replan, perDay];
+    const fields = [title, outcome, description, pacing, replan, perDay];
     const summary = errorSummary({ test: 'workflow-details-errors' });
     const save = button('Save changes', { type: 'submit', test: 'workflow-details-save' });
     save.dataset.focus = 'details-save';
     const form = h('form', { class: 'form', novalidate: true, dataset: { test: 'workflow-details-form' } },
-      summary.el, title.el, outcome.el, description.el, pacing.el, h('div', { class: 'form__actions' }, save));
+      summary.el, title.el, outcome.el, description.el, pacing.el,
+      h('fieldset', { class: 'fieldset editor__pacing' },
+        h('legend', { class: 'editor__pacing-legend' }, 'When a learner falls behind'),
+        replan.el, perDay.el),
+      h('div', { class: 'form__actions' }, save));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       summary.clear();
       const values = { title: title.value().trim(), outcome: outcome.value().trim(), description: description.value().trim(), pacing: pacing.value() };
       const changed = {};
       for (const [k, v] of Object.entries(values)) if (v !== (wf[k] ?? '')) changed[k] = v;
+      const wrong = [];
+      for (const f of numbers) {
+        const text = f.value().trim();
+        const max = f.name === 'replan_after_days' ? REPLAN_MAX : DUE_PER_DAY_MAX;
+        const min = f.name === 'replan_after_days' ? 0 : 1;
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || n < min || n > max) {
+          wrong.push({ field: f.name, message: `Enter a whole number from ${min} to ${max}` });
+          continue;
+        }
+        if (n !== (wf[f.name] ?? PACING_DEFAULTS[f.name])) changed[f.name] = n;
+      }
+      if (wrong.length) {
+        showFormErrors(summary, fields, { details: wrong }, { heading: 'Please check these details' });
+        fields.find((f) => f.input.getAttribute('aria-invalid') === 'true')?.focus();
+        return;
+      }
       if (!Object.keys(changed).length) {
         for (const f of fields) f.setError(null);
         summary.show([{ message: 'Change a field first.' }], { heading: 'Nothing was changed' });
@@ -253,7 +309,7 @@ export function workflowEditorPage({ outlet, params, router, signal }) {
     // first; open while the outcome (needed to publish) is still missing.
     const disclosure = h('details', { class: 'card card--wide editor__about', open: !wf.outcome, dataset: { test: 'workflow-details' } },
       h('summary', { class: 'editor__about-summary', dataset: { test: 'workflow-details-toggle' } },
-        'About this workflow', h('span', { class: 'editor__about-hint' }, ': title, outcome, description and pacing')),
+        'About this workflow', h('span', { class: 'editor__about-hint' }, ': title, outcome, description, pacing and re-planning')),
       form);
     details = { fields, title, outcome, disclosure };
     return disclosure;
