@@ -87,8 +87,8 @@ enum rc calendar_store_items(struct db *db, int64_t tenant_id, int64_t user_id,
                             "JOIN enrolments e ON e.id = a.enrolment_id "
                             "JOIN workflow_version_steps s ON s.id = a.step_id "
                             "JOIN workflow_versions v ON v.id = e.version_id "
-                            "WHERE a.tenant_id = $1 AND a.user_id = $2 AND a.state = 'open' "
-                            "AND e.tenant_id = $1 AND e.user_id = $2 AND e.status = 'active' "
+                            "WHERE e.user_id = $2 AND e.tenant_id = $1 AND e.status = 'active' "
+                            "AND +a.tenant_id = $1 AND a.state = 'open' "
                             "ORDER BY a.due_at, a.id LIMIT $3",
                             &st);
     if (rc || (rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, user_id)) ||

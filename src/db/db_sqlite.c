@@ -29,6 +29,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,8 +117,18 @@ static int db_sqlite_make_parent(const char *path, char *err, size_t errlen)
 
 static const struct db_ops DB_SQLITE_OPS;
 
+/* Process-wide settings, applied once before SQLite initialises: no memory statistics,
+ * whose global mutex every allocation of every connection would otherwise take. */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum rc db_sqlite_open(const char *path, struct db **out, char *err, size_t errlen)
 {
+    pthread_once(&sqlite_configured, sqlite_configure);
     struct db_sqlite *d = NULL;
     enum rc rc = RC_DB;
     int code;
