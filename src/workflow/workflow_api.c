@@ -145,9 +145,15 @@ enum rc workflow_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
 static void read_setting(struct ctx *cx, const json_t *body, const char *key, unsigned flag,
                          int *out, struct workflow_change *ch)
 {
-    int64_t v;
-    if (jsonx_int64(cx, body, key, 0, INT64_MIN, INT64_MAX, &v) != RC_OK ||
-        !json_object_get(body, key))
+    const json_t *given = json_object_get(body, key);
+    if (!given)
+        return;
+    int64_t v = 0;
+    if (json_is_null(given)) { /* jsonx reads null as absent; here it is a wrong value */
+        ctx_fail(cx, RC_INVALID, key, "must be a whole number");
+        return;
+    }
+    if (jsonx_int64(cx, body, key, 0, INT64_MIN, INT64_MAX, &v) != RC_OK)
         return;
     *out = v < INT_MIN || v > INT_MAX ? -1 : (int)v;
     ch->set |= flag;
