@@ -39,8 +39,8 @@ int64_t pacing_add(const struct pacing *p, int64_t day, int n);
 int pacing_count(const struct pacing *p, int64_t from, int64_t to);
 /* The release and due days of a step with these offsets, for an enrolment starting on
  * start_day (day 0 = pacing_first_day(start_day)). */
-void pacing_step_days(const struct pacing *p, int64_t start_day, int release_offset,
-                      int due_offset, int64_t *release_day, int64_t *due_day);
+void pacing_step_days(const struct pacing *p, int64_t start_day, int release_offset, int due_offset,
+                      int64_t *release_day, int64_t *due_day);
 /* release_at = start of release_day; due_at = start of (due_day + 1) - 1, in p->zone. */
 enum rc pacing_instants(const struct pacing *p, int64_t release_day, int64_t due_day,
                         int64_t *release_at, int64_t *due_at);
@@ -56,8 +56,7 @@ struct pacing_item {
 /* How far behind a learner is: the pacing days from the due day of their oldest overdue
  * item (due_day < today) to today, i.e. pacing_count(p, oldest_due + 1, today + 1);
  * 0 when nothing is overdue. items need not be sorted. */
-int pacing_behind(const struct pacing *p, const struct pacing_item *items, size_t n,
-                  int64_t today);
+int pacing_behind(const struct pacing *p, const struct pacing_item *items, size_t n, int64_t today);
 
 /* Re-plans the open items of one enrolment, given in workflow order, so that
  *   - nothing is due before today, and no item is due earlier than it was;
