@@ -33,6 +33,7 @@
 #include "core/sniff.h"
 #include "core/tz.h"
 #include "people/authz.h"
+#include "tenant/tenant.h"
 #include "workflow/workflow.h"
 
 #define DAY            86400
@@ -164,9 +165,11 @@ static enum rc zone_day_start(struct zone_map *m, int64_t day, int64_t *start)
 /* The tenant's zone into zone and a map around now. */
 static enum rc zone_load(struct ctx *cx, char zone[TZ_NAME_MAX + 1], struct zone_map *m)
 {
-    enum rc rc = activity_store_time_zone(cx->db, cx->actor.tenant_id, zone, TZ_NAME_MAX + 1);
+    struct tenant t;
+    enum rc rc = tenant_get(cx, &t);
     if (rc)
         return rc == RC_NOT_FOUND ? RC_INTERNAL : rc;
+    snprintf(zone, TZ_NAME_MAX + 1, "%s", t.time_zone);
     if ((rc = zone_init(m, zone, cx->now)) == RC_INVALID)
         rc = zone_init(m, "UTC", cx->now); /* a zone ICU does not know: dates in UTC */
     return rc;

@@ -76,28 +76,6 @@ static enum rc each_row(struct db_stmt *st, activity_row_fn each, void *arg)
     return rc == RC_DONE ? RC_OK : rc;
 }
 
-enum rc activity_store_time_zone(struct db *db, int64_t tenant_id, char *zone, size_t size)
-{
-    struct db_stmt *st = NULL;
-    enum rc rc = db_prepare(db, "SELECT time_zone FROM tenants WHERE id = $1", &st);
-    if (rc || (rc = db_bind_int64(st, 1, tenant_id)))
-        goto out;
-    if ((rc = db_step(st)) == RC_ROW) {
-        const char *z = db_column_text(st, 0);
-        size_t n = strlen(z);
-        if (n >= size)
-            n = size - 1;
-        memcpy(zone, z, n);
-        zone[n] = '\0';
-        rc = RC_OK;
-    } else if (rc == RC_DONE) {
-        rc = RC_NOT_FOUND;
-    }
-out:
-    db_reset(st);
-    return rc;
-}
-
 enum rc activity_store_journey_rev(struct db *db, int64_t tenant_id, int64_t user_id, int64_t *rev,
                                    char *zone, size_t size)
 {

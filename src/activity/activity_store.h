@@ -78,9 +78,6 @@ struct activity_record {
 };
 void activity_record_free(struct activity_record *r);
 
-/* The tenant's IANA time zone into zone (size ≥ 64). RC_NOT_FOUND. */
-enum rc activity_store_time_zone(struct db *db, int64_t tenant_id, char *zone, size_t size);
-
 /* What the journey's cache checks, in one primary-key lookup: user_id's journey_rev
  * (migration 0005) into *rev and their tenant's time zone into zone (size ≥ 64).
  * RC_NOT_FOUND. */
