@@ -23,15 +23,6 @@
 #include "core/query.h"
 #include "core/sniff.h"
 
-/* The id in path parameter i, or a 404 saying what is missing. */
-static enum rc path_id(struct ctx *cx, const struct req *rq, int i, const char *what, int64_t *out)
-{
-    *out = rq->nparams > i ? query_id(rq->params[i]) : 0;
-    if (*out <= 0)
-        return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such %s.", what);
-    return RC_OK;
-}
-
 static enum rc answer(struct resp *rs, int status, json_t *v, enum rc rc)
 {
     if (rc) {
@@ -70,7 +61,7 @@ enum rc activity_api_get(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int64_t id;
     json_t *out = NULL;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
     if (rc)
         return rc;
     return answer(rs, 200, out, activity_get(cx, id, &out));
@@ -93,7 +84,7 @@ enum rc activity_api_complete(struct ctx *cx, const struct req *rq, struct resp 
     struct activity_input in = {0};
     int64_t id;
     json_t *out = NULL;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
     if (rc)
         return rc;
     if (rq->json) {
@@ -114,7 +105,7 @@ enum rc activity_api_signoff(struct ctx *cx, const struct req *rq, struct resp *
     const char *decision = NULL, *comment = NULL;
     int64_t id;
     json_t *out = NULL;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
     if (rc)
         return rc;
     if (!rq->json)
@@ -138,7 +129,7 @@ enum rc activity_api_upload(struct ctx *cx, const struct req *rq, struct resp *r
     size_t n = 0;
     int64_t id;
     json_t *out = NULL;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
     if (rc)
         return rc;
     if ((rc = multipart_parse(cx, rq->content_type, rq->body, rq->body_len, &m))) {
@@ -202,8 +193,8 @@ enum rc activity_api_file_get(struct ctx *cx, const struct req *rq, struct resp 
     int64_t id, file_id;
     char name[SNIFF_NAME_MAX + 1], disposition[256];
     const char *type = NULL;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
-    if (rc || (rc = path_id(cx, rq, 1, "file", &file_id)))
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
+    if (rc || (rc = query_path_id(cx, rq, 1, "file", &file_id)))
         return rc;
     buf_reset(&rs->body);
     if ((rc = activity_file_get(cx, id, file_id, &rs->body, name, sizeof name, &type)))
@@ -219,8 +210,8 @@ enum rc activity_api_file_get(struct ctx *cx, const struct req *rq, struct resp 
 enum rc activity_api_file_delete(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int64_t id, file_id;
-    enum rc rc = path_id(cx, rq, 0, "activity", &id);
-    if (rc || (rc = path_id(cx, rq, 1, "file", &file_id)))
+    enum rc rc = query_path_id(cx, rq, 0, "activity", &id);
+    if (rc || (rc = query_path_id(cx, rq, 1, "file", &file_id)))
         return rc;
     if ((rc = activity_file_delete(cx, id, file_id)))
         return rc;

@@ -4,6 +4,7 @@
 #include "query.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int64_t query_id(const char *s)
 {
@@ -58,4 +59,35 @@ enum rc query_like_contains(const char *s, struct buf *b)
     }
     buf_addc(b, '%');
     return buf_failed(b);
+}
+
+enum rc query_path_id(struct ctx *cx, const struct req *rq, int i, const char *what, int64_t *out)
+{
+    *out = rq->nparams > i ? query_id(rq->params[i]) : 0;
+    if (*out <= 0)
+        return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such %s.", what);
+    return RC_OK;
+}
+
+enum rc query_if_match(struct ctx *cx, const struct req *rq, const char *of)
+{
+    const char *v = rq->header(rq, "If-Match");
+    char digits[24];
+    size_t n = 0;
+    cx->if_match = 0;
+    if (!v || strcmp(v, "*") == 0)
+        return RC_OK;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v++ != '"')
+        goto bad;
+    while (*v >= '0' && *v <= '9' && n < sizeof digits - 1)
+        digits[n++] = *v++;
+    digits[n] = '\0';
+    if (*v++ != '"' || *v != '\0' || !(cx->if_match = query_id(digits)))
+        goto bad;
+    return RC_OK;
+bad:
+    cx->if_match = 0;
+    return ctx_fail(cx, RC_BAD_REQUEST, "If-Match", "must be the ETag of %s", of);
 }

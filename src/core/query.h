@@ -27,6 +27,14 @@ enum rc query_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *
  * New reference. */
 json_t *query_cursor_json(int64_t id);
 
+/* The id in path parameter i into *out, or RC_NOT_FOUND with "There is no such <what>." */
+enum rc query_path_id(struct ctx *cx, const struct req *rq, int i, const char *what, int64_t *out);
+
+/* Reads the If-Match header into cx->if_match: an ETag of digits ("12" or W/"12"; absent
+ * or * means any, 0). RC_BAD_REQUEST for anything else, saying it must be the ETag of
+ * `of` (e.g. "the workflow, like \"12\" (its revision)"). */
+enum rc query_if_match(struct ctx *cx, const struct req *rq, const char *of);
+
 /* Appends the LIKE pattern for "contains s" to b: %, _ and \ in s match themselves (use
  * with ESCAPE '\'). Returns buf_failed(b). */
 enum rc query_like_contains(const char *s, struct buf *b);

@@ -21,14 +21,6 @@
 
 #define EMAIL_SEPARATORS ",; \t\r\n"
 
-static enum rc path_id(struct ctx *cx, const struct req *rq, int i, const char *what, int64_t *out)
-{
-    *out = rq->nparams > i ? query_id(rq->params[i]) : 0;
-    if (*out <= 0)
-        return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such %s.", what);
-    return RC_OK;
-}
-
 static json_t *instant_or_null(int64_t t)
 {
     return t ? jsonx_instant(t) : json_null();
@@ -263,7 +255,7 @@ enum rc enrolment_api_enrol(struct ctx *cx, const struct req *rq, struct resp *r
     struct enrolment_batch batch;
     memset(&b, 0, sizeof b);
     memset(&batch, 0, sizeof batch);
-    enum rc rc = path_id(cx, rq, 0, "workflow", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "workflow", &id);
     if (rc)
         return rc;
     const char *flag = rq->query(rq, "dry_run");
@@ -303,7 +295,7 @@ static enum rc add_rule(void *arg, const struct enrolment_rule *r)
 enum rc enrolment_api_rules(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int64_t id;
-    enum rc rc = path_id(cx, rq, 0, "workflow", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "workflow", &id);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -319,8 +311,8 @@ enum rc enrolment_api_rules(struct ctx *cx, const struct req *rq, struct resp *r
 enum rc enrolment_api_rule_stop(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int64_t id, rule_id;
-    enum rc rc = path_id(cx, rq, 0, "workflow", &id);
-    if (rc || (rc = path_id(cx, rq, 1, "enrolment rule", &rule_id)) ||
+    enum rc rc = query_path_id(cx, rq, 0, "workflow", &id);
+    if (rc || (rc = query_path_id(cx, rq, 1, "enrolment rule", &rule_id)) ||
         (rc = enrolment_rule_stop(cx, id, rule_id)))
         return rc;
     return resp_json(rs, 204, NULL);
@@ -432,36 +424,10 @@ enum rc enrolment_api_get(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int64_t id;
     struct enrolment e;
-    enum rc rc = path_id(cx, rq, 0, "enrolment", &id);
+    enum rc rc = query_path_id(cx, rq, 0, "enrolment", &id);
     if (rc || (rc = enrolment_get(cx, id, &e)))
         return rc;
     return render_full(cx, &e, rs);
-}
-
-/* Reads If-Match into cx->if_match: the ETag of an enrolment ("12" or W/"12"; * means
- * any). RC_BAD_REQUEST for anything else. */
-static enum rc read_if_match(struct ctx *cx, const struct req *rq)
-{
-    const char *v = rq->header(rq, "If-Match");
-    char digits[24];
-    size_t n = 0;
-    cx->if_match = 0;
-    if (!v || strcmp(v, "*") == 0)
-        return RC_OK;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v++ != '"')
-        goto bad;
-    while (*v >= '0' && *v <= '9' && n < sizeof digits - 1)
-        digits[n++] = *v++;
-    digits[n] = '\0';
-    if (*v++ != '"' || *v != '\0' || !(cx->if_match = query_id(digits)))
-        goto bad;
-    return RC_OK;
-bad:
-    cx->if_match = 0;
-    return ctx_fail(cx, RC_BAD_REQUEST, "If-Match",
-                    "must be the ETag of the enrolment, like \"1796115600\"");
 }
 
 enum rc enrolment_api_update(struct ctx *cx, const struct req *rq, struct resp *rs)
@@ -470,8 +436,8 @@ enum rc enrolment_api_update(struct ctx *cx, const struct req *rq, struct resp *
     int64_t id;
     struct enrolment_change ch = {0};
     struct enrolment e;
-    enum rc rc = path_id(cx, rq, 0, "enrolment", &id);
-    if (rc || (rc = read_if_match(cx, rq)))
+    enum rc rc = query_path_id(cx, rq, 0, "enrolment", &id);
+    if (rc || (rc = query_if_match(cx, rq, "the enrolment, like \"1796115600\"")))
         return rc;
     if (!rq->json)
         return ctx_fail(cx, RC_INVALID, NULL, "Send the change as a JSON object.");

@@ -20,39 +20,13 @@
 #include "workflow.h"
 #include "workflow_diff.h"
 
-/* Reads If-Match into cx->if_match: the ETag of a draft ("12" or W/"12"; * means any).
- * RC_BAD_REQUEST for anything else. */
-static enum rc read_if_match(struct ctx *cx, const struct req *rq)
-{
-    const char *v = rq->header(rq, "If-Match");
-    cx->if_match = 0;
-    if (!v || strcmp(v, "*") == 0)
-        return RC_OK;
-    char digits[24];
-    size_t n = 0;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v++ != '"')
-        goto bad;
-    while (*v >= '0' && *v <= '9' && n < sizeof digits - 1)
-        digits[n++] = *v++;
-    digits[n] = '\0';
-    if (*v++ != '"' || *v != '\0' || !(cx->if_match = query_id(digits)))
-        goto bad;
-    return RC_OK;
-bad:
-    cx->if_match = 0;
-    return ctx_fail(cx, RC_BAD_REQUEST, "If-Match",
-                    "must be the ETag of the workflow, like \"12\" (its revision)");
-}
-
 /* The workflow id of the path (params[0]) also brings the request's If-Match. */
 static enum rc path_id(struct ctx *cx, const struct req *rq, int i, const char *what, int64_t *out)
 {
-    *out = rq->nparams > i ? query_id(rq->params[i]) : 0;
-    if (*out <= 0)
-        return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such %s.", what);
-    return i == 0 ? read_if_match(cx, rq) : RC_OK;
+    enum rc rc = query_path_id(cx, rq, i, what, out);
+    if (rc || i != 0)
+        return rc;
+    return query_if_match(cx, rq, "the workflow, like \"12\" (its revision)");
 }
 
 /* A version number from the path or a query parameter: 1..INT32_MAX, else 0. */
