@@ -217,11 +217,6 @@ static void write_instant(struct jsonw *w, int64_t t)
     jsonw_string(w, text);
 }
 
-static json_t *instant_or_null(int64_t t)
-{
-    return t ? jsonx_instant(t) : json_null();
-}
-
 static json_t *string_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -239,7 +234,7 @@ static json_t *summary_json(const struct activity_row *r, const char *due_date, 
         r->effort_minutes, "completion", r->completion, "evidence", r->evidence, "status",
         activity_status_name(activity_status_of(r->state, r->release_at, r->returned_at, now)),
         "release_at", jsonx_instant(r->release_at), "due_at", jsonx_instant(r->due_at), "due_date",
-        due_date, "completed_at", instant_or_null(r->completed_at), "returned",
+        due_date, "completed_at", jsonx_instant_or_null(r->completed_at), "returned",
         r->returned_at != 0);
 }
 
@@ -471,7 +466,7 @@ static enum rc detail_json(struct ctx *cx, const struct activity_record *rec, js
         json_object_set_new(j, "reflection", string_or_null(rec->reflection)) ||
         json_object_set_new(j, "evidence_text", string_or_null(rec->evidence_text)) ||
         json_object_set_new(j, "evidence_url", string_or_null(rec->evidence_url)) ||
-        json_object_set_new(j, "submitted_at", instant_or_null(rec->row.submitted_at)) ||
+        json_object_set_new(j, "submitted_at", jsonx_instant_or_null(rec->row.submitted_at)) ||
         json_object_set_new(j, "completed_by", completed_by) ||
         json_object_set(j, "files", files) || json_object_set(j, "feedback", feedback) ||
         json_object_set_new(j, "learner",

@@ -206,6 +206,11 @@ json_t *jsonx_instant(int64_t t)
     return json_string(text);
 }
 
+json_t *jsonx_instant_or_null(int64_t t)
+{
+    return t ? jsonx_instant(t) : json_null();
+}
+
 enum rc jsonx_check_name(struct ctx *cx, const char *field, const char *s, size_t max_chars)
 {
     size_t n = strlen(s);

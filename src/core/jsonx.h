@@ -54,6 +54,8 @@ enum rc jsonx_check_name(struct ctx *cx, const char *field, const char *s, size_
 
 /* An instant as the API shows it: "2026-12-01T09:00:00Z". New reference. */
 json_t *jsonx_instant(int64_t t);
+/* jsonx_instant, or JSON null for 0 (an instant that has not happened). New reference. */
+json_t *jsonx_instant_or_null(int64_t t);
 
 /* Number of code points in a valid UTF-8 string. */
 size_t jsonx_utf8_length(const char *s);

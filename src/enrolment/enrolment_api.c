@@ -21,11 +21,6 @@
 
 #define EMAIL_SEPARATORS ",; \t\r\n"
 
-static json_t *instant_or_null(int64_t t)
-{
-    return t ? jsonx_instant(t) : json_null();
-}
-
 /* ---- enrolling ------------------------------------------------------------------------------ */
 
 /* What a request body holds, with the storage its arrays need. */
@@ -286,7 +281,7 @@ static enum rc add_rule(void *arg, const struct enrolment_rule *r)
     json_t *j = json_pack("{s:I, s:{s:I, s:s}, s:o, s:o, s:b}", "id", (json_int_t)r->id, "group",
                           "id", (json_int_t)r->group_id, "name", r->group_name, "created_at",
                           jsonx_instant(r->created_at), "stopped_at",
-                          instant_or_null(r->stopped_at), "active", r->stopped_at == 0);
+                          jsonx_instant_or_null(r->stopped_at), "active", r->stopped_at == 0);
     if (!j || json_array_append_new(arg, j))
         return RC_NOMEM;
     return RC_OK;
@@ -335,10 +330,11 @@ static json_t *enrolment_json(const struct enrolment *e)
         e->learner_manager_id ? json_integer(e->learner_manager_id) : json_null(), "coach", coach,
         "status", enrolment_status_name(e->status), "start_date", e->start_date, "progress",
         "completed", e->completed_steps, "total", e->total_steps, "percent", percent, "overdue",
-        e->overdue, "paused_at", instant_or_null(e->paused_at), "paused_days", e->paused_days,
-        "replanned_at", instant_or_null(e->replanned_at), "enrolled_at",
-        instant_or_null(e->enrolled_at), "completed_at", instant_or_null(e->completed_at),
-        "withdrawn_at", instant_or_null(e->withdrawn_at));
+        e->overdue, "paused_at", jsonx_instant_or_null(e->paused_at), "paused_days", e->paused_days,
+        "replanned_at", jsonx_instant_or_null(e->replanned_at), "enrolled_at",
+        jsonx_instant_or_null(e->enrolled_at), "completed_at",
+        jsonx_instant_or_null(e->completed_at), "withdrawn_at",
+        jsonx_instant_or_null(e->withdrawn_at));
 }
 
 static enum rc add_enrolment(void *arg, const struct enrolment *e)

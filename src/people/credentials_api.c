@@ -21,7 +21,7 @@ static json_t *token_json(const struct credentials_token *t)
 {
     return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)t->id, "name", t->name, "created_at",
                      jsonx_instant(t->created_at), "last_used_at",
-                     t->last_used_at ? jsonx_instant(t->last_used_at) : json_null());
+                     jsonx_instant_or_null(t->last_used_at));
 }
 
 enum rc credentials_api_accept(struct ctx *cx, const struct req *rq, struct resp *rs)

@@ -71,12 +71,12 @@ static enum rc render_draft(struct ctx *cx, int64_t id, int status, struct resp 
 
 static enum rc add_summary(void *arg, const struct workflow_summary *s)
 {
-    json_t *j = json_pack(
-        "{s:I, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:o, s:o}", "id", (json_int_t)s->id, "title",
-        s->title, "outcome", s->outcome, "status", workflow_status_name(s->status),
-        "latest_version", s->latest_version, "draft_changed", s->draft_changed, "phase_count",
-        s->phase_count, "step_count", s->step_count, "updated_at", jsonx_instant(s->updated_at),
-        "published_at", s->published_at ? jsonx_instant(s->published_at) : json_null());
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:o, s:o}", "id",
+                          (json_int_t)s->id, "title", s->title, "outcome", s->outcome, "status",
+                          workflow_status_name(s->status), "latest_version", s->latest_version,
+                          "draft_changed", s->draft_changed, "phase_count", s->phase_count,
+                          "step_count", s->step_count, "updated_at", jsonx_instant(s->updated_at),
+                          "published_at", jsonx_instant_or_null(s->published_at));
     if (!j || json_array_append_new(arg, j))
         return RC_NOMEM;
     return RC_OK;
