@@ -24,8 +24,9 @@ struct option_def {
     const char *help;
 };
 
-#define FIELD(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
-#define DB_CMDS  (CMD_SERVE | CMD_MIGRATE | CMD_DEMO)
+#define FIELD(f)  offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define DB_CMDS   (CMD_SERVE | CMD_MIGRATE | CMD_DEMO | CMD_TICK)
+#define MAIL_CMDS (CMD_SERVE | CMD_TICK)
 
 static const struct option_def OPTIONS[] = {
     {"db", "WAYMARK_DB", OPT_DB_URL, FIELD(db_url), 0, 0, "sqlite:data/waymark.db", DB_CMDS,
@@ -60,6 +61,18 @@ static const struct option_def OPTIONS[] = {
      CMD_SERVE, "mark the session cookie Secure: on when users reach Waymark over HTTPS"},
     {"now-file", "WAYMARK_NOW_FILE", OPT_STRING, FIELD(now_file), 0, 0, "", CMD_SERVE,
      "for tests: read the clock from this file (RFC 3339 or epoch seconds)"},
+    {"public-url", "WAYMARK_PUBLIC_URL", OPT_STRING, FIELD(public_url), 0, 0,
+     "http://127.0.0.1:8080", MAIL_CMDS | CMD_DEMO,
+     "the address people reach Waymark at, for links in emails (http:// or https://)"},
+    {"smtp-url", "WAYMARK_SMTP_URL", OPT_STRING, FIELD(smtp_url), 0, 0, "", MAIL_CMDS,
+     "mail relay: smtp://host:port (STARTTLS when offered), smtps://host:port, "
+     "optionally user:password@; empty: no email"},
+    {"smtp-from", "WAYMARK_SMTP_FROM", OPT_STRING, FIELD(smtp_from), 0, 0, "waymark@localhost",
+     MAIL_CMDS, "sender of emails: address or \"Name <address>\""},
+    {"scheduler", "WAYMARK_SCHEDULER", OPT_BOOL, FIELD(scheduler), 0, 0, "on", CMD_SERVE,
+     "run the scheduler (nudges, digests, email delivery) in this server: on or off"},
+    {"scheduler-interval", "WAYMARK_SCHEDULER_INTERVAL", OPT_INT, FIELD(scheduler_interval), 1,
+     3600, "60", CMD_SERVE, "seconds between scheduler passes"},
 };
 
 #define NOPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
@@ -172,6 +185,43 @@ static enum rc set_option(struct config *cfg, const struct option_def *o, const 
     return RC_INTERNAL;
 }
 
+/* 1 when s starts with one of the prefixes and has something after it, and holds no
+ * space or control character. */
+static int url_shaped(const char *s, const char *a, const char *b)
+{
+    size_t n = strlen(a), m = b ? strlen(b) : 0;
+    const char *rest = strncmp(s, a, n) == 0 ? s + n : b && strncmp(s, b, m) == 0 ? s + m : NULL;
+    if (!rest || !*rest)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The URL options are checked once all sources are read, whichever set them. */
+static enum rc check_urls(struct config *cfg, char *err, size_t errlen)
+{
+    if (!url_shaped(cfg->public_url, "http://", "https://")) {
+        snprintf(err, errlen,
+                 "--public-url: must be an http:// or https:// address, e.g. "
+                 "https://learn.example.com");
+        return RC_INVALID;
+    }
+    size_t n = strlen(cfg->public_url);
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[--n] = '\0';
+    if (cfg->smtp_url[0] && !url_shaped(cfg->smtp_url, "smtp://", "smtps://")) {
+        snprintf(err, errlen, "--smtp-url: must be smtp://host:port or smtps://host:port");
+        return RC_INVALID;
+    }
+    if (!strchr(cfg->smtp_from, '@')) {
+        snprintf(err, errlen, "--smtp-from: must be an address or \"Name <address>\"");
+        return RC_INVALID;
+    }
+    return RC_OK;
+}
+
 enum rc config_parse(struct config *cfg, enum config_command command, int argc, char **argv,
                      int first, char *err, size_t errlen)
 {
@@ -219,7 +269,7 @@ enum rc config_parse(struct config *cfg, enum config_command command, int argc, 
         if (set_option(cfg, o, value, source, err, errlen))
             return RC_INVALID;
     }
-    return RC_OK;
+    return check_urls(cfg, err, errlen);
 }
 
 void config_print_options(FILE *out, enum config_command command)

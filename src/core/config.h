@@ -22,6 +22,7 @@ enum config_command {
     CMD_DEMO = 1 << 2,
     CMD_VERSION = 1 << 3,
     CMD_HELP = 1 << 4,
+    CMD_TICK = 1 << 5, /* waymark tick: the database options and the delivery ones */
 };
 
 struct config {
@@ -42,6 +43,12 @@ struct config {
     int access_log;      /* 1: one line per request on stderr */
     char now_file[1024]; /* test clock; "" for the system clock */
     int secure_cookies;  /* 1: mark cookies Secure (users reach Waymark over HTTPS) */
+    /* Notifications (docs/notifications.md). */
+    char public_url[512];   /* how people reach Waymark, for links in emails; no trailing / */
+    char smtp_url[1024];    /* the deployment's relay: smtp://, smtps://; "" none */
+    char smtp_from[512];    /* "Name <address>" or "address" */
+    int scheduler;          /* 1: serve runs the scheduler thread */
+    int scheduler_interval; /* seconds between its passes */
 };
 
 /* Fills cfg with defaults, then environment, then the flags in argv[first..argc) that

@@ -69,3 +69,15 @@ void secure_zero(void *p, size_t n)
 {
     sodium_memzero(p, n);
 }
+
+void secure_hmac_sha256_hex(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                            char out[SECURE_HMAC_HEX + 1])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    crypto_auth_hmacsha256_update(&st, msg, msg_len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, SECURE_HMAC_HEX + 1, mac, sizeof mac);
+    sodium_memzero(&st, sizeof st);
+}

@@ -37,4 +37,9 @@ void secure_zero(void *p, size_t n);
 /* 1 when the n bytes are equal, in time independent of their contents. */
 int secure_equal(const void *a, const void *b, size_t n);
 
+#define SECURE_HMAC_HEX 64 /* characters of an HMAC-SHA256, without the NUL */
+/* HMAC-SHA256 of msg with key (any length), as lowercase hex: webhook signatures. */
+void secure_hmac_sha256_hex(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                            char out[SECURE_HMAC_HEX + 1]);
+
 #endif

@@ -94,9 +94,11 @@ static UCalendar *open_calendar(const char *zone, enum rc *rc)
     return cal;
 }
 
-enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant)
+enum rc tz_local_instant(const char *zone, int64_t days, int minute, int64_t *instant)
 {
     enum rc rc;
+    if (minute < 0 || minute >= 24 * 60)
+        return RC_INVALID;
     UCalendar *cal = open_calendar(zone, &rc);
     if (!cal)
         return rc;
@@ -111,8 +113,8 @@ enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant)
     ucal_set(cal, UCAL_EXTENDED_YEAR, y);
     ucal_set(cal, UCAL_MONTH, m - 1);
     ucal_set(cal, UCAL_DATE, d);
-    ucal_set(cal, UCAL_HOUR_OF_DAY, 0);
-    ucal_set(cal, UCAL_MINUTE, 0);
+    ucal_set(cal, UCAL_HOUR_OF_DAY, minute / 60);
+    ucal_set(cal, UCAL_MINUTE, minute % 60);
     ucal_set(cal, UCAL_SECOND, 0);
     ucal_set(cal, UCAL_MILLISECOND, 0);
     UDate ms = ucal_getMillis(cal, &status);
@@ -122,6 +124,32 @@ enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant)
     /* Whole milliseconds, exact in a double at these magnitudes; floor to seconds. */
     int64_t whole = (int64_t)ms;
     *instant = whole / 1000 - (whole % 1000 < 0);
+    return RC_OK;
+}
+
+enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant)
+{
+    return tz_local_instant(zone, days, 0, instant);
+}
+
+enum rc tz_minute_of_day(const char *zone, int64_t instant, int *minute)
+{
+    enum rc rc;
+    UCalendar *cal = open_calendar(zone, &rc);
+    if (!cal)
+        return rc;
+    if (instant < -TZ_INSTANT_LIMIT || instant > TZ_INSTANT_LIMIT) {
+        ucal_close(cal);
+        return RC_INVALID;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    ucal_setMillis(cal, (UDate)instant * 1000.0, &status);
+    int32_t h = ucal_get(cal, UCAL_HOUR_OF_DAY, &status);
+    int32_t m = ucal_get(cal, UCAL_MINUTE, &status);
+    ucal_close(cal);
+    if (U_FAILURE(status))
+        return RC_INTERNAL;
+    *minute = (int)(h * 60 + m);
     return RC_OK;
 }
 

@@ -24,5 +24,12 @@ int tz_valid(const char *zone);
 enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant);
 /* The local date (a date.h day number) containing instant in zone. */
 enum rc tz_date_of(const char *zone, int64_t instant, int64_t *days);
+/* The wall-clock minute of the day (0..1439) at instant in zone: 07:30 local is 450. */
+enum rc tz_minute_of_day(const char *zone, int64_t instant, int *minute);
+/* The instant of wall-clock minute (0..1439, else RC_INVALID) of local date days in
+ * zone. A wall time that a daylight-saving change skips resolves to the first local time
+ * after the gap (01:30 on the day London goes from 01:00 to 02:00 is 02:00 BST); a
+ * repeated one to its first occurrence. Minute 0 is tz_day_start. */
+enum rc tz_local_instant(const char *zone, int64_t days, int minute, int64_t *instant);
 
 #endif
