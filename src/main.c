@@ -20,6 +20,8 @@
 #include "db/db.h"
 #include "demo/demo.h"
 #include "http/server.h"
+#include "notify/transport.h"
+#include "scheduler/scheduler.h"
 
 struct command {
     const char *name;
@@ -39,7 +41,9 @@ static const struct command COMMANDS[] = {
      "Applies any missing database migrations, then serves the API under /api/v1, /healthz,\n"
      "/metrics and the web UI until SIGTERM or SIGINT, when it stops accepting connections\n"
      "and lets in-flight requests finish. It refuses to start on a database whose schema is\n"
-     "newer than this binary."},
+     "newer than this binary. Unless --scheduler off, a background thread runs the\n"
+     "scheduler's pass every --scheduler-interval seconds: enrolment rules, re-planning,\n"
+     "nudges and digests, and the delivery of emails and webhooks."},
     {"migrate", CMD_MIGRATE, run_migrate, "apply database migrations and exit",
      "Brings the database schema up to this binary's version and prints the version."},
     {"demo", CMD_DEMO, run_demo, "create the demo organisation and print how to sign in",
@@ -156,13 +160,25 @@ static int run_serve(const struct config *cfg)
              db_backend_name(db), version);
     db_close(db);
 
-    struct server srv;
-    if (server_start(&srv, cfg) != RC_OK)
+    if (transport_global_init() != RC_OK)
         return 1;
+    struct server srv;
+    if (server_start(&srv, cfg) != RC_OK) {
+        transport_global_cleanup();
+        return 1;
+    }
+    struct scheduler *scheduler = NULL;
+    if (cfg->scheduler && scheduler_start(cfg, &scheduler) != RC_OK) {
+        server_stop(&srv);
+        transport_global_cleanup();
+        return 1;
+    }
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s; finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    scheduler_stop(scheduler);
     server_stop(&srv);
+    transport_global_cleanup();
     return 0;
 }
 

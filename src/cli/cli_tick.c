@@ -1,39 +1,33 @@
 /*
- * cli_tick.c — `waymark tick` (see cli_tick.h). The pass runs through the same domain
- * function as the server's scheduler, inside one write transaction (retried when the
- * database is busy), so a failed pass leaves nothing half done.
+ * cli_tick.c — `waymark tick` (see cli_tick.h). The pass is scheduler_run_once, the same
+ * function the server's scheduler thread calls, so a tick and a minute of `serve` do the
+ * same thing; the pass's transaction is retried when the database is busy, and a failed
+ * pass leaves nothing half done.
  */
 #include "cli_tick.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/now.h"
+#include "core/secure.h"
 #include "db/db.h"
-#include "enrolment/enrolment.h"
+#include "notify/transport.h"
+#include "scheduler/scheduler.h"
 
 static int tick_usage(const char *why)
 {
     if (why)
         fprintf(stderr, "waymark tick: %s\n", why);
-    fprintf(stderr, "usage: waymark tick [--at 2026-12-09T07:00:00Z] [--db URL]\n");
+    fprintf(stderr,
+            "usage: waymark tick [--at 2026-12-09T07:00:00Z] [--no-deliver] "
+            "[--max-deliveries N] [--db URL]\n"
+            "                    [--smtp-url URL] [--smtp-from ADDRESS] [--public-url URL]\n");
     return 2;
-}
-
-struct tick_run {
-    struct ctx *cx;
-    struct enrolment_tick_result result;
-};
-
-static enum rc tick_in_transaction(struct db *db, void *arg)
-{
-    struct tick_run *r = arg;
-    (void)db;
-    ctx_clear(r->cx);
-    return enrolment_tick(r->cx, &r->result);
 }
 
 static const char *plural(int64_t n, const char *one, const char *many)
@@ -44,7 +38,9 @@ static const char *plural(int64_t n, const char *one, const char *many)
 int cli_tick_main(int argc, char **argv)
 {
     const char *at = NULL;
-    char *config_argv[16];
+    int deliver = 1;
+    long max_deliveries = 1L << 30;
+    char *config_argv[32];
     int config_argc = 0;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
@@ -56,8 +52,16 @@ int cli_tick_main(int argc, char **argv)
             i++;
         } else if (strncmp(arg, "--at=", 5) == 0) {
             at = arg + 5;
+        } else if (strcmp(arg, "--no-deliver") == 0) {
+            deliver = 0;
+        } else if (strcmp(arg, "--max-deliveries") == 0) {
+            char *end = NULL;
+            max_deliveries = value ? strtol(value, &end, 10) : 0;
+            if (!value || !end || *end || max_deliveries < 1 || max_deliveries > 1L << 30)
+                return tick_usage("--max-deliveries needs a whole number from 1");
+            i++;
         } else if (strncmp(arg, "--", 2) == 0) {
-            if (config_argc >= 14)
+            if (config_argc >= 30)
                 return tick_usage("too many options");
             config_argv[config_argc++] = argv[i];
             if (!strchr(arg, '=') && value && strncmp(value, "--", 2) != 0)
@@ -71,16 +75,29 @@ int cli_tick_main(int argc, char **argv)
         return tick_usage("--at must be an RFC 3339 instant like 2026-12-09T07:00:00Z");
     struct config cfg;
     char err[512];
-    if (config_parse(&cfg, CMD_MIGRATE, config_argc, config_argv, 0, err, sizeof err))
+    if (config_parse(&cfg, CMD_TICK, config_argc, config_argv, 0, err, sizeof err))
         return tick_usage(err);
     log_set_level((enum log_level)cfg.log_level);
-    struct ctx cx;
-    if (cli_open(&cfg, "waymark tick", &cx) != 0)
+    if (secure_init() != RC_OK || transport_global_init() != RC_OK)
         return 1;
+    struct notify_transport *t = NULL;
+    if (deliver && transport_curl_new(30, &t) != RC_OK) {
+        fprintf(stderr, "waymark tick: out of memory\n");
+        transport_global_cleanup();
+        return 1;
+    }
+    struct ctx cx;
+    if (cli_open(&cfg, "waymark tick", &cx) != 0) {
+        transport_curl_free(t);
+        transport_global_cleanup();
+        return 1;
+    }
     if (at)
         cx.now = instant;
-    struct tick_run r = {.cx = &cx};
-    enum rc rc = db_transaction(cx.db, 1, tick_in_transaction, &r);
+    char worker[128];
+    scheduler_worker_name(worker, sizeof worker);
+    struct scheduler_result r = {0};
+    enum rc rc = scheduler_run_once(&cx, t, worker, (int)max_deliveries, &r);
     char when[32];
     now_format_rfc3339(cx.now, when, sizeof when);
     int status = 0;
@@ -89,13 +106,26 @@ int cli_tick_main(int argc, char **argv)
                 cx.message[0] ? cx.message : rc_message(rc), rc == RC_DB ? ": " : "",
                 rc == RC_DB ? db_errmsg(cx.db) : "");
         status = 1;
+    } else if (!r.ran) {
+        printf("tick at %s: another server is running the pass; nothing done\n", when);
     } else {
-        const struct enrolment_tick_result *t = &r.result;
-        printf("tick at %s: %lld enrolled by rules, %lld %s re-planned (%lld %s moved)\n", when,
-               (long long)t->enrolled, (long long)t->replanned,
-               plural(t->replanned, "enrolment", "enrolments"), (long long)t->moved,
-               plural(t->moved, "activity", "activities"));
+        printf("tick at %s: %lld enrolled by rules, %lld %s re-planned (%lld %s moved); "
+               "%lld %s (%lld %s, %lld %s queued) in %lld ms",
+               when, (long long)r.enrolment.enrolled, (long long)r.enrolment.replanned,
+               plural(r.enrolment.replanned, "enrolment", "enrolments"),
+               (long long)r.enrolment.moved, plural(r.enrolment.moved, "activity", "activities"),
+               (long long)r.nudges.notices, plural(r.nudges.notices, "notice", "notices"),
+               (long long)r.nudges.emails, plural(r.nudges.emails, "email", "emails"),
+               (long long)r.nudges.webhooks, plural(r.nudges.webhooks, "webhook", "webhooks"),
+               (long long)(r.pass_us / 1000));
+        if (deliver)
+            printf("; delivered %lld, %lld to retry, %lld failed in %lld ms",
+                   (long long)r.delivery.sent, (long long)r.delivery.retrying,
+                   (long long)r.delivery.failed, (long long)(r.deliver_us / 1000));
+        printf("\n");
     }
     cli_close(&cx);
+    transport_curl_free(t);
+    transport_global_cleanup();
     return status;
 }

@@ -21,12 +21,13 @@ typedef enum rc (*route_handler)(struct ctx *cx, const struct req *rq, struct re
 
 /* Flags the server enforces before the handler runs, so no handler can forget them. */
 enum route_flags {
-    ROUTE_UPLOAD = 1 << 0, /* accepts multipart/form-data (or text/csv) up to --max-upload */
-    ROUTE_AUTH = 1 << 1,   /* needs a signed-in user (cookie or bearer token): else 401 */
-    ROUTE_CSRF = 1 << 2,   /* with a session cookie, X-CSRF-Token must match: else 403 */
-    ROUTE_OWN_TX = 1 << 3, /* the handler manages its own transactions (e.g. sign-in, which
-                              records a failure even though it answers 401) */
-    ROUTE_CSV = 1 << 4,    /* accepts text/csv bodies (up to --max-upload) */
+    ROUTE_UPLOAD = 1 << 0,   /* accepts multipart/form-data (or text/csv) up to --max-upload */
+    ROUTE_AUTH = 1 << 1,     /* needs a signed-in user (cookie or bearer token): else 401 */
+    ROUTE_CSRF = 1 << 2,     /* with a session cookie, X-CSRF-Token must match: else 403 */
+    ROUTE_OWN_TX = 1 << 3,   /* the handler manages its own transactions (e.g. sign-in, which
+                                records a failure even though it answers 401) */
+    ROUTE_CSV = 1 << 4,      /* accepts text/csv bodies (up to --max-upload) */
+    ROUTE_ANY_BODY = 1 << 5, /* takes any body and ignores it (RFC 8058 one-click POSTs) */
 };
 
 struct route {

@@ -12,6 +12,7 @@
 #include "audit/audit_api.h"
 #include "calendar/calendar_api.h"
 #include "enrolment/enrolment_api.h"
+#include "notify/notify_api.h"
 #include "people/auth_api.h"
 #include "people/credentials_api.h"
 #include "people/groups_api.h"
@@ -19,6 +20,7 @@
 #include "people/people.h"
 #include "people/users_api.h"
 #include "system_api.h"
+#include "team/team_api.h"
 #include "tenant/tenant_api.h"
 #include "workflow/markdown_api.h"
 #include "workflow/workflow_api.h"
@@ -130,6 +132,29 @@ const struct route ROUTES[] = {
     {"POST", "/api/v1/me/calendar", calendar_api_create, WRITE, 0},
     {"DELETE", "/api/v1/me/calendar", calendar_api_revoke, WRITE, 0},
     {"GET", "/calendar/{token}", calendar_api_feed, 0, 0},
+
+    /* notifications: in-app, preferences, settings, webhooks, outbox, unsubscribe
+     * (notify/notify_api.c) */
+    {"GET", "/api/v1/me/notifications", notify_api_list, AUTH, 0},
+    {"GET", "/api/v1/me/notifications/unread", notify_api_unread, AUTH, 0},
+    {"POST", "/api/v1/me/notifications/read-all", notify_api_read_all, WRITE, 0},
+    {"POST", "/api/v1/me/notifications/{id}/read", notify_api_read, WRITE, 0},
+    {"GET", "/api/v1/me/notification-preferences", notify_api_prefs_get, AUTH, 0},
+    {"PATCH", "/api/v1/me/notification-preferences", notify_api_prefs_update, WRITE, 0},
+    {"GET", "/api/v1/notification-settings", notify_api_settings_get, AUTH, ADMIN},
+    {"PATCH", "/api/v1/notification-settings", notify_api_settings_update, WRITE, ADMIN},
+    {"GET", "/api/v1/outbox", notify_api_outbox, AUTH, ADMIN},
+    {"GET", "/api/v1/unsubscribe/{token}", notify_api_unsubscribe_peek, 0, 0},
+    {"POST", "/api/v1/unsubscribe/{token}", notify_api_unsubscribe, ROUTE_ANY_BODY, 0},
+    {"GET", "/api/v1/webhooks", notify_api_webhooks_list, AUTH, ADMIN},
+    {"POST", "/api/v1/webhooks", notify_api_webhook_create, WRITE, ADMIN},
+    {"GET", "/api/v1/webhooks/{id}", notify_api_webhook_get, AUTH, ADMIN},
+    {"PATCH", "/api/v1/webhooks/{id}", notify_api_webhook_update, WRITE, ADMIN},
+    {"DELETE", "/api/v1/webhooks/{id}", notify_api_webhook_delete, WRITE, ADMIN},
+    {"POST", "/api/v1/webhooks/{id}/test", notify_api_webhook_test, WRITE, ADMIN},
+
+    /* team: a manager's direct reports (team/team_api.c) */
+    {"GET", "/api/v1/me/team", team_api_get, AUTH, 0},
 
     /* Markdown preview, for any signed-in person (workflow/markdown_api.c) */
     {"POST", "/api/v1/markdown/preview", markdown_api_preview, WRITE, 0},

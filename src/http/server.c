@@ -290,8 +290,8 @@ static void dispatch(struct server *srv, struct request *r, struct resp *rs)
     enum rc rc = RC_OK;
     if (r->body.len && is_api) {
         unsigned flags = r->route >= 0 ? ROUTES[r->route].flags : 0;
-        if (flags & ROUTE_UPLOAD)
-            ; /* raw bytes: the handler checks their type by their content */
+        if (flags & (ROUTE_UPLOAD | ROUTE_ANY_BODY))
+            ; /* raw bytes: the handler checks their type by their content, or ignores them */
         else if ((flags & ROUTE_CSV) && media_type_is(rq.content_type, "text/csv"))
             ; /* the handler parses it */
         else if (!media_type_is(rq.content_type, "application/json"))

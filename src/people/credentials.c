@@ -21,6 +21,8 @@
 #include "audit/audit.h"
 #include "core/jsonx.h"
 #include "core/secure.h"
+#include "notify/notify.h"
+#include "tenant/tenant.h"
 #include "credentials_store.h"
 #include "people.h"
 #include "people_store.h"
@@ -103,6 +105,47 @@ enum rc credentials_check_password(struct ctx *cx, const char *field, const char
     return RC_OK;
 }
 
+/* Emails a new link to its person through the outbox (notify.h), in the same transaction:
+ * if the link is not written, neither is the email. Keyed by the link's hash, so each
+ * link is mailed once. */
+static enum rc email_link(struct ctx *cx, const struct user *u, int invite, const char *hash,
+                          const char *url)
+{
+    struct tenant t;
+    enum rc rc = tenant_get(cx, &t);
+    if (rc)
+        return rc;
+    char key[96], title[TENANT_NAME_MAX * 4 + 64],
+        text[TENANT_NAME_MAX * 4 + PEOPLE_NAME_MAX * 4 + 400];
+    snprintf(key, sizeof key, "%s:%lld:%.16s", invite ? "invitation" : "password_reset",
+             (long long)u->id, hash);
+    if (invite) {
+        snprintf(title, sizeof title, "You're invited to Waymark at %s", t.name);
+        snprintf(text, sizeof text,
+                 "Hello %s,\n\n%s uses Waymark for learning at work: small activities, spread "
+                 "over weeks, that you do on the job. Choose your password to get started.\n\n"
+                 "The link works once, for %d days.",
+                 u->name, t.name, CREDENTIALS_INVITE_LIFETIME / 86400);
+    } else {
+        snprintf(title, sizeof title, "Reset your Waymark password");
+        snprintf(text, sizeof text,
+                 "Hello %s,\n\nAn administrator of %s reset your Waymark password. Choose a "
+                 "new one with the link below.\n\nThe link works once, for %d hours. If you "
+                 "did not expect this, tell your administrator.",
+                 u->name, t.name, CREDENTIALS_RESET_LIFETIME / 3600);
+    }
+    struct notice n = {
+        .kind = invite ? NOTIFY_INVITATION : NOTIFY_PASSWORD_RESET,
+        .key = key,
+        .user_id = u->id,
+        .title = title,
+        .text = text,
+        .link = url,
+        .action_label = invite ? "Choose your password" : "Choose a new password",
+    };
+    return notify_post(cx, &n, NULL);
+}
+
 enum rc credentials_issue_link(struct ctx *cx, int64_t user_id, const char *purpose,
                                char url_out[CREDENTIALS_LINK_URL_MAX])
 {
@@ -133,6 +176,8 @@ enum rc credentials_issue_link(struct ctx *cx, int64_t user_id, const char *purp
     if (rc == RC_OK)
         snprintf(url_out, CREDENTIALS_LINK_URL_MAX, "/welcome#token=%s", token);
     secure_zero(token, sizeof token);
+    if (rc == RC_OK)
+        rc = email_link(cx, &u, strcmp(purpose, "invite") == 0, hash, url_out);
     return rc;
 }
 
