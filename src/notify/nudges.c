@@ -40,6 +40,7 @@
 #include "core/tz.h"
 #include "enrolment/pacing.h"
 #include "notify_settings.h"
+#include "notify_render.h"
 #include "nudges_store.h"
 #include "people/people.h"
 #include "team/team.h"
@@ -480,31 +481,6 @@ static enum rc escalations(struct pass *ps)
 
 /* ---- the weekly digest ------------------------------------------------------------------- */
 
-static void html_add(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_add(b, "&amp;");
-            break;
-        case '<':
-            buf_add(b, "&lt;");
-            break;
-        case '>':
-            buf_add(b, "&gt;");
-            break;
-        case '"':
-            buf_add(b, "&quot;");
-            break;
-        case '\'':
-            buf_add(b, "&#39;");
-            break;
-        default:
-            buf_addc(b, *s);
-        }
-    }
-}
-
 static const char *jstr(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -547,17 +523,17 @@ static void digest_enrolment(struct pass *ps, const char *name, const json_t *e,
 
     buf_add(&ps->html, "<tr>" CELL);
     if (first)
-        html_add(&ps->html, name);
+        notify_render_html_escape(&ps->html, name);
     buf_add(&ps->html, "</td>" CELL);
-    html_add(&ps->html, wf);
+    notify_render_html_escape(&ps->html, wf);
     if (paused)
         buf_add(&ps->html, " (paused)");
     buf_addf(&ps->html, "</td>" CELL "%lld/%lld</td>" CELL "%lld</td>" CELL, (long long)done,
              (long long)total, (long long)late);
     if (json_is_object(current))
-        html_add(&ps->html, jstr(current, "title"));
+        notify_render_html_escape(&ps->html, jstr(current, "title"));
     buf_add(&ps->html, "</td>" CELL);
-    html_add(&ps->html, prompt);
+    notify_render_html_escape(&ps->html, prompt);
     buf_add(&ps->html, "</td></tr>\n");
 }
 
@@ -596,7 +572,7 @@ static void digest_render(struct pass *ps, const json_t *team)
         if (json_array_size(enrolments) == 0) {
             buf_addf(&ps->text, "\n%s \xE2\x80\x94 no workflow in progress.", name);
             buf_add(&ps->html, "<tr>" CELL);
-            html_add(&ps->html, name);
+            notify_render_html_escape(&ps->html, name);
             buf_add(&ps->html, "</td>" CELL "No workflow in progress</td>" CELL "</td>" CELL
                                "</td>" CELL "</td>" CELL "</td></tr>\n");
         }
@@ -619,7 +595,7 @@ static void digest_render(struct pass *ps, const json_t *team)
                 continue;
             buf_addf(&ps->text, "%s%s %lld", listed ? ", " : "", jstr(m, "name"), (long long)n);
             buf_add(&ps->html, listed ? ", " : "");
-            html_add(&ps->html, jstr(m, "name"));
+            notify_render_html_escape(&ps->html, jstr(m, "name"));
             buf_addf(&ps->html, " %lld", (long long)n);
             listed = 1;
         }
