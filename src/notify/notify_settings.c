@@ -591,6 +591,23 @@ static json_t *text_or_null(const char *s)
     return s[0] ? json_string(s) : json_null();
 }
 
+/* A whole number setting of a PATCH: absent leaves *field as it is; present (null
+ * included: a setting cannot be "nothing") must lie in [min, max]. */
+static enum rc read_number(struct ctx *cx, const json_t *body, const char *key, int min, int max,
+                           int *field)
+{
+    const json_t *f = json_object_get(body, key);
+    if (!f)
+        return RC_OK;
+    int64_t v = *field;
+    if (json_is_null(f))
+        return ctx_fail(cx, RC_INVALID, key, "must be a whole number from %d to %d", min, max);
+    if (jsonx_int64(cx, body, key, 1, min, max, &v))
+        return RC_INVALID;
+    *field = (int)v;
+    return RC_OK;
+}
+
 enum rc notify_settings_update(struct ctx *cx, const json_t *body, struct notify_settings *out)
 {
     static const char *const FIELDS[] = {
@@ -605,19 +622,12 @@ enum rc notify_settings_update(struct ctx *cx, const json_t *body, struct notify
     enum rc bad = jsonx_only(cx, body, FIELDS);
     if (!json_is_object(body))
         return bad;
-    int64_t v = 0;
-    if (jsonx_int64(cx, body, "send_hour", 0, 0, 23, &v))
+    if (read_number(cx, body, "send_hour", 0, 23, &nu.send_hour))
         bad = RC_INVALID;
-    else if (json_object_get(body, "send_hour"))
-        nu.send_hour = (int)v;
-    if (jsonx_int64(cx, body, "reminder_days_before", 0, 0, 10, &v))
+    if (read_number(cx, body, "reminder_days_before", 0, 10, &nu.reminder_days_before))
         bad = RC_INVALID;
-    else if (json_object_get(body, "reminder_days_before"))
-        nu.reminder_days_before = (int)v;
-    if (jsonx_int64(cx, body, "escalate_after_days", 0, 0, 30, &v))
+    if (read_number(cx, body, "escalate_after_days", 0, 30, &nu.escalate_after_days))
         bad = RC_INVALID;
-    else if (json_object_get(body, "escalate_after_days"))
-        nu.escalate_after_days = (int)v;
     json_t *f;
     if ((f = json_object_get(body, "defaults")) && parse_defaults(cx, f, &nu))
         bad = RC_INVALID;
@@ -812,15 +822,17 @@ static enum rc parse_webhook(struct ctx *cx, const json_t *body, int required, s
         json_array_foreach(f, i, k)
         {
             int kind = json_is_string(k) ? notify_kind_from_name(json_string_value(k)) : -1;
+            char place[32];
+            snprintf(place, sizeof place, "kinds[%zu]", i);
             if (kind < 0 || kind >= NOTIFY_KIND_PREFS) {
-                kbad = ctx_fail(cx, RC_INVALID, "kinds",
-                                "must name only new_activities, reminder, overdue, escalation, "
+                kbad = ctx_fail(cx, RC_INVALID, place,
+                                "must be new_activities, reminder, overdue, escalation, "
                                 "signoff_request, returned, enrolment or digest");
-                break;
+                continue;
             }
             if (kinds & NOTIFY_KIND_BIT(kind)) {
-                kbad = ctx_fail(cx, RC_INVALID, "kinds", "names %s twice", notify_kind_name(kind));
-                break;
+                kbad = ctx_fail(cx, RC_INVALID, place, "repeats %s", notify_kind_name(kind));
+                continue;
             }
             kinds |= NOTIFY_KIND_BIT(kind);
         }

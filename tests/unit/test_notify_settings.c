@@ -416,6 +416,8 @@ static void every_bad_setting_is_a_detail_and_nothing_is_written(void **state)
 
     /* One bad field among good ones: nothing of the good ones is written either. */
     static const char *const BAD[][2] = {
+        {"{\"send_hour\": 7, \"escalate_after_days\": null}", "escalate_after_days"},
+        {"{\"send_hour\": null}", "send_hour"},
         {"{\"send_hour\": 7, \"smtp\": {\"url\": \"smtp://relay .example\"}}", "smtp.url"},
         {"{\"send_hour\": 7, \"smtp\": {\"url\": \"smtp://relay.example\\u0007\"}}", "smtp.url"},
         {"{\"send_hour\": 7, \"smtp\": {\"url\": \"smtp://r\\u00e9lay.example\"}}", "smtp.url"},
@@ -861,13 +863,13 @@ static void bad_webhooks_are_refused_field_by_field(void **state)
          "url"},
         {"{\"name\": \"x\", \"url\": \"https://a.example\", \"format\": \"json\", \"kinds\": "
          "[\"test\"]}",
-         "kinds"},
+         "kinds[0]"},
         {"{\"name\": \"x\", \"url\": \"https://a.example\", \"format\": \"json\", \"kinds\": "
          "[\"invitation\"]}",
-         "kinds"},
+         "kinds[0]"},
         {"{\"name\": \"x\", \"url\": \"https://a.example\", \"format\": \"json\", \"kinds\": "
          "[\"reminder\", \"reminder\"]}",
-         "kinds"},
+         "kinds[1]"},
         {"{\"name\": \"x\", \"url\": \"https://a.example\", \"format\": \"json\", \"kinds\": "
          "\"reminder\"}",
          "kinds"},
