@@ -165,6 +165,40 @@ export function runWaymark(args, { env = {}, timeoutMs = 30_000 } = {}) {
   });
 }
 
+/**
+ * Starts the waymark binary with args and leaves it running (for a test that must kill a
+ * command mid-way, e.g. `waymark tick` during a delivery). Resolves at once to
+ * { pid, exited (a promise of {code, signal}), stdout(), stderr(), kill(signal) }.
+ */
+export function spawnWaymark(args, { env = {} } = {}) {
+  const child = spawn(WAYMARK_BIN, args, {
+    env: childEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve, reject) => {
+    child.on('error', (err) => {
+      live.delete(child);
+      reject(binaryError(err));
+    });
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  return {
+    pid: child.pid,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
+}
+
 function binaryError(err) {
   if (err.code === 'ENOENT')
     return new Error(`waymark binary not found at ${WAYMARK_BIN}: build it with 'make build-debug' or set WAYMARK_BIN`);
@@ -201,6 +235,9 @@ export async function startServer({
     threads: '2',
     'access-log': 'on',
     'web-root': webRoot,
+    // Tests move time with `waymark tick --at`; a test that wants the server's own
+    // scheduler thread passes args ['--scheduler', 'on', …].
+    scheduler: 'off',
   };
   const argv = ['serve'];
   const settingEnv = {};
