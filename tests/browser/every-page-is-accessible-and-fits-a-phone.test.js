@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 
 import { addUser, seedTenant, signIn } from '../e2e/lib/people.js';
 import { startServer } from '../e2e/lib/server.js';
-import { expectFocus, LAPTOP, PHONE, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest,
+import { expectFocus, LAPTOP, PHONE, SIGNED_OUT_ME, WAIT, assertAccessible, assertNoHorizontalScroll, launchBrowser, signInThroughPage, text, waitTest,
   withPage,
 } from './lib/browser.js';
 
@@ -113,6 +113,9 @@ describe('every page', () => {
     { path: () => `/people/${person.id}`, ready: 'person-form' },
     { path: '/people/import', ready: 'people-import' },
     { path: '/profile', ready: 'calendar-inactive' },
+    { path: '/team', ready: 'team-members' },
+    { path: '/notifications', ready: 'notifications-empty' },
+    { path: '/settings', ready: 'outbox-table' }, // the person's invitation email
     { path: '/workflows', ready: 'workflows-table' },
     { path: '/workflows/new', ready: 'new-workflow-form' },
     { path: '/workflows/templates', ready: 'templates' },
@@ -144,13 +147,13 @@ describe('every page', () => {
 
       test(`signed-out pages (${colorScheme}, ${label})`, async (t) => {
         await withPage(t, browser, server, async (page) => {
-          for (const [where, ready] of [['/', 'home'], ['/signin', 'signin-form'], ['/welcome', 'welcome-no-token'], ['/welcome#token=0123abcd', 'welcome-form']]) {
+          for (const [where, ready] of [['/', 'home'], ['/signin', 'signin-form'], ['/welcome', 'welcome-no-token'], ['/welcome#token=0123abcd', 'welcome-form'], ['/unsubscribe#no-such-token-0123', 'unsubscribe-unknown'], ['/unsubscribe', 'unsubscribe-no-token']]) {
             await page.goto(where);
             await waitTest(page, ready);
             await assertAccessible(page, where);
             await assertNoHorizontalScroll(page, where);
           }
-        }, { colorScheme, viewport });
+        }, { colorScheme, viewport, expect: [SIGNED_OUT_ME, { method: 'GET', path: '/api/v1/unsubscribe/no-such-token-0123', status: 404 }] });
       });
     }
   }

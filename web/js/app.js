@@ -16,6 +16,7 @@ import { groupPage } from './pages/group.js';
 import { groupsPage } from './pages/groups.js';
 import { homePage } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
+import { notificationsPage } from './pages/notifications.js';
 import { personPage } from './pages/person.js';
 import { peopleImportPage } from './pages/people-import.js';
 import { peoplePage } from './pages/people.js';
@@ -23,6 +24,8 @@ import { profilePage } from './pages/profile.js';
 import { settingsPage } from './pages/settings.js';
 import { signInPage } from './pages/signin.js';
 import { signoffsPage } from './pages/signoffs.js';
+import { teamPage } from './pages/team.js';
+import { unsubscribePage } from './pages/unsubscribe.js';
 import { welcomePage } from './pages/welcome.js';
 import { workflowEnrolmentsPage, workflowEnrolPage } from './pages/workflow-enrol.js';
 import { workflowEditorPage, workflowVersionPage } from './pages/workflow-editor.js';
@@ -72,6 +75,7 @@ const routes = [
   { path: '/', title: '', access: 'public', render: (ctx) => homePage({ ...ctx, session: currentSession() }) },
   { path: '/signin', title: 'Sign in', access: 'signed-out', render: signInPage },
   { path: '/welcome', title: 'Choose your password', access: 'public', render: welcomePage },
+  { path: '/unsubscribe', title: 'Unsubscribe', access: 'public', render: unsubscribePage },
   { path: '/people', title: 'People', access: 'signed-in', render: only(canSeePeople, peoplePage) },
   { path: '/people/new', title: 'Add a person', access: 'signed-in', render: only(canManagePeople, personPage) },
   { path: '/people/import', title: 'Import people', access: 'signed-in', render: only(canManagePeople, peopleImportPage) },
@@ -91,6 +95,8 @@ const routes = [
   { path: '/activities/:id', title: 'Activity', access: 'signed-in', render: only(null, activityPage) },
   { path: '/enrolments/:id', title: 'Enrolment', access: 'signed-in', render: only(null, enrolmentPage) },
   { path: '/signoffs', title: 'Sign-offs', access: 'signed-in', render: only(null, signoffsPage) },
+  { path: '/team', title: 'My team', access: 'signed-in', render: only(null, teamPage) },
+  { path: '/notifications', title: 'Notifications', access: 'signed-in', render: only(null, notificationsPage) },
   { path: '/audit', title: 'Audit log', access: 'signed-in', render: only(canSeeAudit, auditPage) },
   { path: '/profile', title: 'Profile', access: 'signed-in', render: only(null, profilePage) },
   { path: '/settings', title: 'Organisation settings', access: 'signed-in', render: only(canManageOrganisation, settingsPage) },

@@ -120,6 +120,11 @@ export function canSignOff(session) {
   return hasRole(session, 'coach') || Boolean(session?.is_manager);
 }
 
+/** Has "My team" in their navigation: someone reports to them (anyone may open /team). */
+export function canSeeTeam(session) {
+  return Boolean(session?.is_manager);
+}
+
 /** May pause, resume and withdraw enrolments (managers only for people below them). */
 export function canChangeEnrolments(session) {
   return canDesignWorkflows(session) || Boolean(session?.is_manager);

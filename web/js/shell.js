@@ -9,9 +9,12 @@
 // colour that makes the header unreadable. Page content keeps Waymark's own palette.
 //
 // On a phone the navigation folds behind a "Menu" button (aria-expanded, Escape closes it
-// and returns focus to the button); from 48rem wide it is always shown.
+// and returns focus to the button); from 48rem wide it is always shown. The notifications
+// bell (notifications-bell.js) sits beside the menu button, outside the folded menu, so
+// the number of unread notifications is always in sight; it asks again on every page.
 
-import { canManageOrganisation, canSeePeople, canSignOff } from './session.js';
+import { createBell } from './notifications-bell.js';
+import { canManageOrganisation, canSeePeople, canSeeTeam, canSignOff } from './session.js';
 import { canDesignWorkflows, canSeeAudit, canSeeGroups } from './session.js';
 
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -38,6 +41,7 @@ export function textColourOn(hex) {
 /** The navigation the session may use: [{ href, label, test }]. */
 function navItems(session) {
   const items = [{ href: '/', label: 'Journey', test: 'nav-home' }];
+  if (canSeeTeam(session)) items.push({ href: '/team', label: 'My team', test: 'nav-team' });
   if (canSignOff(session)) items.push({ href: '/signoffs', label: 'Sign-offs', test: 'nav-signoffs' });
   if (canSeePeople(session)) items.push({ href: '/people', label: 'People', test: 'nav-people' });
   if (canSeeGroups(session)) items.push({ href: '/groups', label: 'Groups', test: 'nav-groups' });
@@ -63,6 +67,8 @@ export function createShell({ onSignOut }) {
   const list = header.querySelector('[data-test="nav-list"]');
   const who = header.querySelector('[data-test="signed-in-as"]');
   const signOutButton = header.querySelector('[data-test="sign-out"]');
+  const bellLink = header.querySelector('[data-test="bell"]');
+  const bell = bellLink ? createBell(bellLink) : null;
   let currentPath = window.location.pathname;
 
   function setMenu(open) {
@@ -123,6 +129,7 @@ export function createShell({ onSignOut }) {
       brand(session);
       setMenu(false);
       if (!session) {
+        bell?.stop();
         nav.hidden = true;
         menuButton.hidden = true;
         signInLink.hidden = currentPath === '/signin';
@@ -145,11 +152,16 @@ export function createShell({ onSignOut }) {
       }));
       who.replaceChildren('Signed in as ', Object.assign(document.createElement('strong'), { textContent: session.user.name || session.user.email }));
       markCurrent();
+      bell?.setCurrent(currentPath);
+      bell?.start();
     },
     setCurrent(path) {
       currentPath = path;
-      if (!nav.hidden) markCurrent();
-      else signInLink.hidden = path === '/signin' || !menuButton.hidden;
+      bell?.setCurrent(path);
+      if (!nav.hidden) {
+        markCurrent();
+        bell?.refresh();
+      } else signInLink.hidden = path === '/signin' || !menuButton.hidden;
       setMenu(false);
     },
     closeMenu: () => setMenu(false),

@@ -11,9 +11,17 @@
 // with a Copy button and the warning that Waymark will not show it again (the server
 // stores only its hash). Revoking asks first, since a script using the token stops
 // working at once.
+//
+// Notifications (GET/PATCH /api/v1/me/notification-preferences): which notices Waymark
+// also emails (the in-app ones always come), the day of a manager's weekly summary, and
+// quiet hours during which emails wait. Only what changed is sent; the server's 422
+// details go beside their fields. Until the first save the choices are the
+// organisation's defaults, and the card says so.
 
-import { del, get, post } from '../api.js';
+import { del, get, patch, post } from '../api.js';
+import { DAYS, PREF_KINDS, emailKindsField, mapDetails, quietHoursField } from '../notification-data.js';
 import { rolesInWords } from '../people-data.js';
+import { hasRole } from '../session.js';
 import {
   button, card, confirmDialog, copyBox, dataTable, emptyState, errorState, errorSummary, field, h, loadingState,
   pageHeader, showFormErrors, statusMessage, timeEl, whileBusy,
@@ -295,11 +303,125 @@ function calendarCard(signal) {
   }, notice, state);
 }
 
+function notificationsCard(session, signal) {
+  const body = h('div', { dataset: { test: 'prefs-body' } });
+  const forOthers = Boolean(session.is_manager) || hasRole(session, 'coach');
+  const kinds = PREF_KINDS.filter((k) => !k.forOthers || forOthers);
+
+  function form(prefs) {
+    let saved = prefs;
+    const result = h('div', { class: 'notice-area', dataset: { test: 'prefs-result' } });
+    const defaults = h('p', { class: 'muted', dataset: { test: 'prefs-defaults' } }, 'These are your organisation’s defaults until you save your own choices.');
+    defaults.hidden = !prefs.uses_defaults;
+    const email = emailKindsField({
+      name: 'email',
+      kinds,
+      email: prefs.email || {},
+      legend: 'Email me when',
+      hint: 'Everything also appears under the bell in Waymark; this only chooses what is emailed too.',
+      test: 'prefs-email',
+    });
+    const digest = session.is_manager
+      ? field({
+        label: 'Day of the weekly summary of your team',
+        name: 'digest_day',
+        type: 'select',
+        value: prefs.digest_day || 'mon',
+        options: DAYS,
+        hint: 'It arrives in the morning of that day.',
+        test: 'prefs-digest-day',
+      })
+      : null;
+    const quiet = quietHoursField({
+      name: 'quiet_hours',
+      value: prefs.quiet_hours,
+      hint: `Emails that come during quiet hours wait until they end. Times are in ${prefs.time_zone || 'your organisation’s time zone'}.`,
+      switchLabel: 'Do not email me during quiet hours',
+      test: 'prefs-quiet',
+    });
+    const fields = [email, digest, quiet].filter(Boolean);
+    const summary = errorSummary({ test: 'prefs-errors' });
+    const submit = button('Save notification choices', { type: 'submit', test: 'prefs-save' });
+    const el = h('form', { class: 'form', novalidate: true, dataset: { test: 'prefs-form' } },
+      summary.el, defaults, email.el, digest?.el, quiet.el, h('div', { class: 'form__actions' }, submit));
+
+    function changes() {
+      const out = {};
+      const chosen = email.choice();
+      const changedKinds = Object.entries(chosen).filter(([k, v]) => (saved.email?.[k] !== false) !== v);
+      if (changedKinds.length) out.email = Object.fromEntries(changedKinds);
+      if (digest && digest.value() !== saved.digest_day) out.digest_day = digest.value();
+      if (quiet.changed(saved.quiet_hours)) out.quiet_hours = quiet.value();
+      return out;
+    }
+
+    el.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      summary.clear();
+      result.replaceChildren();
+      const q = quiet.value();
+      if (q && (!q.start || !q.end)) {
+        showFormErrors(summary, fields, { message: 'Please fix the following', details: [{ field: 'quiet_hours', message: 'Give both times of your quiet hours, like 21:00 and 07:00' }] });
+        return;
+      }
+      const sent = changes();
+      if (!Object.keys(sent).length) {
+        for (const f of fields) f.setError(null);
+        result.replaceChildren(statusMessage({ tone: 'info', title: 'Nothing to save', detail: 'You did not change anything.', test: 'prefs-saved' }));
+        return;
+      }
+      await whileBusy(submit, 'Saving…', async () => {
+        let res;
+        try {
+          res = await patch('/api/v1/me/notification-preferences', sent, { signal });
+        } catch (err) {
+          if (err.name === 'AbortError') return;
+          showFormErrors(summary, fields, mapDetails(err, ['email', 'quiet_hours']), { heading: 'Your notification choices were not saved' });
+          return;
+        }
+        for (const f of fields) f.setError(null);
+        saved = res || { ...saved, ...sent, email: { ...saved.email, ...sent.email } };
+        defaults.hidden = !saved.uses_defaults;
+        const msg = statusMessage({ tone: 'ok', title: 'Your notification choices are saved', test: 'prefs-saved' });
+        msg.setAttribute('tabindex', '-1');
+        result.replaceChildren(msg);
+        msg.focus();
+      });
+    });
+    return [result, el];
+  }
+
+  async function load() {
+    body.replaceChildren(loadingState('Loading your notification choices…', { test: 'prefs-loading' }));
+    let prefs;
+    try {
+      prefs = await get('/api/v1/me/notification-preferences', { signal });
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      body.replaceChildren(errorState(err, { title: 'Waymark could not load your notification choices', retry: load, test: 'prefs-error' }));
+      return;
+    }
+    body.replaceChildren(...form(prefs || {}));
+    // The unsubscribe page links here ("/profile#notifications"): bring the card into view.
+    if (window.location.hash === '#notifications') el.scrollIntoView({ block: 'start' });
+  }
+
+  const el = card({
+    title: 'Notifications',
+    test: 'profile-notifications',
+    lead: 'Waymark lets you know when something needs you. Choose what it emails you, and when it should stay quiet.',
+  }, body);
+  el.id = 'notifications';
+  load();
+  return el;
+}
+
 export function profilePage({ outlet, session, signal }) {
   outlet.append(
     h('div', { class: 'stack', dataset: { test: 'profile' } },
       pageHeader({ title: 'Your profile', lead: `Signed in as ${session.user.email}.` }),
       detailsCard(session),
+      notificationsCard(session, signal),
       calendarCard(signal),
       passwordCard(),
       tokensCard(signal)));

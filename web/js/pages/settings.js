@@ -12,6 +12,9 @@
 // refuses anything else or anything over 512 KiB) and a remove button that asks first.
 // Every change is handed to the session (updateTenant), so the header changes at once,
 // without reloading the page.
+//
+// Below them come the notification sections (settings-notifications.js): when Waymark
+// nudges people and through which mail relay, the webhooks, and the outbox log.
 
 import { api, del, get, patch } from '../api.js';
 import { updateTenant } from '../session.js';
@@ -20,6 +23,7 @@ import {
   button, card, checkboxGroup, confirmDialog, errorState, errorSummary, field, h, loadingState, pageHeader,
   showFormErrors, statusMessage, uid, whileBusy,
 } from '../ui.js';
+import { notificationSettingsSection, outboxSection, webhooksSection } from './settings-notifications.js';
 
 const LOGO_MAX = 512 * 1024;
 const HEX6 = /^#?[0-9a-f]{6}$/i;
@@ -339,7 +343,7 @@ function logoSection({ tenant, onSaved }) {
 }
 
 export function settingsPage({ outlet, signal }) {
-  const header = pageHeader({ title: 'Organisation settings', lead: 'Your organisation’s name, time zone, working days and branding, for everyone who uses Waymark here.' });
+  const header = pageHeader({ title: 'Organisation settings', lead: 'Your organisation’s name, time zone, working days, branding and notifications, for everyone who uses Waymark here.' });
   const box = h('div', { class: 'stack', dataset: { test: 'settings' } }, header, loadingState('Loading the settings…', { test: 'settings-loading' }));
   outlet.append(box);
 
@@ -359,7 +363,11 @@ export function settingsPage({ outlet, signal }) {
       form?.setTenant(t);
     };
     form = settingsForm({ tenant, onSaved });
-    box.replaceChildren(header, form.el, logoSection({ tenant, onSaved }));
+    const outbox = outboxSection({ signal });
+    box.replaceChildren(header, form.el, logoSection({ tenant, onSaved }),
+      notificationSettingsSection({ tenant, signal }),
+      webhooksSection({ signal, onQueued: () => outbox.reload() }),
+      outbox.el);
   }
   return load();
 }
