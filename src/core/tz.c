@@ -7,6 +7,9 @@
  */
 #include "tz.h"
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
@@ -94,22 +97,73 @@ static UCalendar *open_calendar(const char *zone, enum rc *rc)
     return cal;
 }
 
+/* Opening a calendar costs tens of microseconds (zone rules, locale data), and a pass
+ * over a tenant asks about one zone hundreds of thousands of times: each thread keeps the
+ * calendar of the last zone it used. Freed when its thread ends. */
+struct tz_cache {
+    char zone[TZ_NAME_MAX + 1];
+    UCalendar *cal;
+};
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static int cache_ready;
+
+static void cache_free(void *p)
+{
+    struct tz_cache *c = p;
+    if (c->cal)
+        ucal_close(c->cal);
+    free(c);
+}
+
+static void cache_init(void)
+{
+    cache_ready = pthread_key_create(&cache_key, cache_free) == 0;
+}
+
+/* The calendar of zone for this thread, cleared of any fields; NULL with *rc set. Borrowed:
+ * never close it. */
+static UCalendar *calendar_for(const char *zone, enum rc *rc)
+{
+    pthread_once(&cache_once, cache_init);
+    struct tz_cache *c = cache_ready ? pthread_getspecific(cache_key) : NULL;
+    if (c && c->cal && strcmp(c->zone, zone) == 0) {
+        ucal_clear(c->cal);
+        *rc = RC_OK;
+        return c->cal;
+    }
+    UCalendar *cal = open_calendar(zone, rc);
+    if (!cal)
+        return NULL;
+    if (!c && cache_ready && (c = calloc(1, sizeof *c)) && pthread_setspecific(cache_key, c) != 0) {
+        free(c);
+        c = NULL;
+    }
+    if (!c) { /* out of memory for the cache itself */
+        ucal_close(cal);
+        *rc = RC_NOMEM;
+        return NULL;
+    }
+    if (c->cal)
+        ucal_close(c->cal);
+    c->cal = cal;
+    snprintf(c->zone, sizeof c->zone, "%s", zone);
+    return cal;
+}
+
 enum rc tz_local_instant(const char *zone, int64_t days, int minute, int64_t *instant)
 {
     enum rc rc;
     if (minute < 0 || minute >= 24 * 60)
         return RC_INVALID;
-    UCalendar *cal = open_calendar(zone, &rc);
+    if (days < -TZ_DAYS_LIMIT || days > TZ_DAYS_LIMIT)
+        return RC_INVALID;
+    UCalendar *cal = calendar_for(zone, &rc);
     if (!cal)
         return rc;
-    if (days < -TZ_DAYS_LIMIT || days > TZ_DAYS_LIMIT) {
-        ucal_close(cal);
-        return RC_INVALID;
-    }
     int y, m, d;
     date_to_ymd(days, &y, &m, &d);
     UErrorCode status = U_ZERO_ERROR;
-    ucal_clear(cal);
     ucal_set(cal, UCAL_EXTENDED_YEAR, y);
     ucal_set(cal, UCAL_MONTH, m - 1);
     ucal_set(cal, UCAL_DATE, d);
@@ -118,7 +172,6 @@ enum rc tz_local_instant(const char *zone, int64_t days, int minute, int64_t *in
     ucal_set(cal, UCAL_SECOND, 0);
     ucal_set(cal, UCAL_MILLISECOND, 0);
     UDate ms = ucal_getMillis(cal, &status);
-    ucal_close(cal);
     if (U_FAILURE(status))
         return RC_INTERNAL;
     /* Whole milliseconds, exact in a double at these magnitudes; floor to seconds. */
@@ -135,18 +188,15 @@ enum rc tz_day_start(const char *zone, int64_t days, int64_t *instant)
 enum rc tz_minute_of_day(const char *zone, int64_t instant, int *minute)
 {
     enum rc rc;
-    UCalendar *cal = open_calendar(zone, &rc);
+    if (instant < -TZ_INSTANT_LIMIT || instant > TZ_INSTANT_LIMIT)
+        return RC_INVALID;
+    UCalendar *cal = calendar_for(zone, &rc);
     if (!cal)
         return rc;
-    if (instant < -TZ_INSTANT_LIMIT || instant > TZ_INSTANT_LIMIT) {
-        ucal_close(cal);
-        return RC_INVALID;
-    }
     UErrorCode status = U_ZERO_ERROR;
     ucal_setMillis(cal, (UDate)instant * 1000.0, &status);
     int32_t h = ucal_get(cal, UCAL_HOUR_OF_DAY, &status);
     int32_t m = ucal_get(cal, UCAL_MINUTE, &status);
-    ucal_close(cal);
     if (U_FAILURE(status))
         return RC_INTERNAL;
     *minute = (int)(h * 60 + m);
@@ -156,19 +206,16 @@ enum rc tz_minute_of_day(const char *zone, int64_t instant, int *minute)
 enum rc tz_date_of(const char *zone, int64_t instant, int64_t *days)
 {
     enum rc rc;
-    UCalendar *cal = open_calendar(zone, &rc);
+    if (instant < -TZ_INSTANT_LIMIT || instant > TZ_INSTANT_LIMIT)
+        return RC_INVALID;
+    UCalendar *cal = calendar_for(zone, &rc);
     if (!cal)
         return rc;
-    if (instant < -TZ_INSTANT_LIMIT || instant > TZ_INSTANT_LIMIT) {
-        ucal_close(cal);
-        return RC_INVALID;
-    }
     UErrorCode status = U_ZERO_ERROR;
     ucal_setMillis(cal, (UDate)instant * 1000.0, &status);
     int32_t y = ucal_get(cal, UCAL_EXTENDED_YEAR, &status);
     int32_t m = ucal_get(cal, UCAL_MONTH, &status);
     int32_t d = ucal_get(cal, UCAL_DATE, &status);
-    ucal_close(cal);
     if (U_FAILURE(status))
         return RC_INTERNAL;
     *days = date_from_ymd(y, m + 1, d);
