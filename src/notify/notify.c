@@ -326,33 +326,24 @@ static struct notify_brand brand_of(const struct tenant *t, const char *public_u
         .name = t->name, .slug = t->slug, .colour = t->brand_colour, .public_url = public_url};
 }
 
-/* Queues the email of n to person. *created 0 when its key was already there. */
+/* Queues the email of n to person: the notice as posted, rendered when it is sent
+ * (send_email), plus its one-click unsubscribe link. *created 0 when its key was already
+ * there. */
 static enum rc queue_email(struct ctx *cx, struct notify_tenant *nt, const struct notice *n,
                            const struct notify_store_person *person,
                            const struct notify_prefs *prefs, int *created)
 {
     char token[SECURE_TOKEN_HEX + 1] = "", hash[SECURE_TOKEN_HEX + 1] = "";
-    char key[NOTIFY_KEY_MAX + 16];
-    struct buf text, html, unsubscribe;
-    struct notify_brand b = brand_of(&nt->t, nt->public_url);
+    char key[NOTIFY_KEY_MAX + 16], unsubscribe[512];
     int can_stop = n->kind < NOTIFY_KIND_PREFS;
     int64_t id = 0;
-    buf_init(&text, NOTIFY_RENDER_TEXT_MAX);
-    buf_init(&html, NOTIFY_RENDER_HTML_MAX);
-    buf_init(&unsubscribe, 1024);
     *created = 0;
     if (can_stop) {
         secure_token_new(token);
         secure_token_hash(token, hash);
-        buf_addf(&unsubscribe, "%s/api/v1/unsubscribe/%s", nt->public_url, token);
+        snprintf(unsubscribe, sizeof unsubscribe, "%s/api/v1/unsubscribe/%s", nt->public_url,
+                 token);
     }
-    enum rc rc = notify_render_email(&b, n, can_stop ? token : NULL, &text, &html);
-    if (!rc)
-        rc = buf_failed(&unsubscribe);
-    if (rc == RC_TOO_LARGE)
-        rc = ctx_fail(cx, RC_INVALID, "text", "renders to an email that is too large");
-    if (rc)
-        goto out;
     snprintf(key, sizeof key, "%s:email", n->key);
     struct notify_store_outbox_new row = {
         .tenant_id = nt->tenant_id,
@@ -363,9 +354,11 @@ static enum rc queue_email(struct ctx *cx, struct notify_tenant *nt, const struc
         .recipient = person->email,
         .recipient_name = person->name,
         .subject = n->title,
-        .body_text = text.data,
-        .body_html = html.data,
-        .unsubscribe_url = can_stop ? unsubscribe.data : NULL,
+        .body_text = n->text ? n->text : "",
+        .body_html = n->html,
+        .link = n->link,
+        .action_label = n->action_label,
+        .unsubscribe_url = can_stop ? unsubscribe : NULL,
         .unsubscribe_hash = can_stop ? hash : NULL,
         /* Quiet hours hold back nudges; a link the person is waiting for (an invitation,
          * a password reset: the email-only kinds, which cannot be stopped) goes at once. */
@@ -373,16 +366,12 @@ static enum rc queue_email(struct ctx *cx, struct notify_tenant *nt, const struc
             can_stop ? notify_quiet_release(&prefs->quiet, nt->t.time_zone, cx->now) : cx->now,
         .created_at = cx->now,
     };
-    rc = notify_store_outbox_insert(cx->db, &row, &id);
+    enum rc rc = notify_store_outbox_insert(cx->db, &row, &id);
     if (rc == RC_NOT_FOUND)
         rc = RC_OK;
     else if (rc == RC_OK)
         *created = 1;
-out:
     secure_zero(token, sizeof token);
-    buf_free(&unsubscribe);
-    buf_free(&text);
-    buf_free(&html);
     return db_fail(cx, rc, "queue email");
 }
 
@@ -685,6 +674,50 @@ static enum transport_outcome fail_with(enum transport_outcome o, char *err, siz
  * worth a line per pass (the scheduler's summary), not a warning per email. */
 static const char NO_RELAY[] = "no SMTP relay is configured";
 
+/* An email row rendered as it leaves: the notice as posted, in the organisation's
+ * branding as it is now. */
+static enum rc render_email(struct ctx *cx, const struct tenant *t,
+                            const struct notify_store_claimed *c, struct buf *text,
+                            struct buf *html)
+{
+    int kind = notify_kind_from_name(c->kind);
+    struct notice n = {
+        .kind = kind < 0 ? NOTIFY_TEST : (enum notify_kind)kind,
+        .key = c->key,
+        .user_id = c->user_id,
+        .title = c->subject,
+        .text = c->body_text,
+        .html = c->body_html[0] ? c->body_html : NULL,
+        .link = c->link[0] ? c->link : NULL,
+        .action_label = c->action_label[0] ? c->action_label : NULL,
+    };
+    const char *token = c->unsubscribe_url ? strrchr(c->unsubscribe_url, '/') : NULL;
+    struct notify_brand b = brand_of(t, public_url_of(cx));
+    return notify_render_email(&b, &n, token ? token + 1 : NULL, text, html);
+}
+
+enum rc notify_outbox_render(struct ctx *cx, int64_t id, struct buf *text, struct buf *html)
+{
+    if (!authz_has_role(cx, PEOPLE_ROLE_ADMIN))
+        return ctx_fail(cx, RC_FORBIDDEN, NULL, "Only admins may read the outbox.");
+    struct notify_store_claimed c;
+    enum rc rc = notify_store_outbox_get(cx->db, cx->actor.tenant_id, id, &c);
+    if (rc == RC_OK && strcmp(c.channel, "email") != 0)
+        rc = RC_NOT_FOUND;
+    if (rc == RC_NOT_FOUND) {
+        notify_store_claimed_free_one(&c);
+        return ctx_fail(cx, RC_NOT_FOUND, NULL, "There is no such email in the outbox.");
+    }
+    if (rc)
+        return db_fail(cx, rc, "outbox");
+    struct tenant t;
+    rc = tenant_get(cx, &t);
+    if (rc == RC_OK)
+        rc = render_email(cx, &t, &c, text, html);
+    notify_store_claimed_free_one(&c);
+    return rc;
+}
+
 static enum transport_outcome send_email(struct ctx *cx, struct notify_transport *t,
                                          const struct notify_store_claimed *c,
                                          const struct deliver_tenant *dt, char *err, size_t errlen)
@@ -700,21 +733,27 @@ static enum transport_outcome send_email(struct ctx *cx, struct notify_transport
     snprintf(display, sizeof display, "%s via Waymark", dt->t.name);
     secure_token_hash(c->key, hash);
     snprintf(message_id, sizeof message_id, "outbox-%lld.%.16s@waymark", (long long)c->id, hash);
+    struct buf text, html, msg;
+    buf_init(&text, NOTIFY_RENDER_TEXT_MAX);
+    buf_init(&html, NOTIFY_RENDER_HTML_MAX);
+    buf_init(&msg, MESSAGE_MAX);
+    enum rc rc = render_email(cx, &dt->t, c, &text, &html);
     struct mail m = {
         .from_name = display,
         .from_addr = from_addr,
         .to_name = c->recipient_name,
         .to_addr = c->recipient,
         .subject = c->subject,
-        .text = c->body_text,
-        .html = c->body_html[0] ? c->body_html : NULL,
+        .text = text.data,
+        .html = html.data,
         .message_id = message_id,
         .unsubscribe_url = c->unsubscribe_url,
         .date = cx->now,
     };
-    struct buf msg;
-    buf_init(&msg, MESSAGE_MAX);
-    enum rc rc = mail_build(&m, &msg);
+    if (rc == RC_OK)
+        rc = mail_build(&m, &msg);
+    buf_free(&text);
+    buf_free(&html);
     enum transport_outcome o;
     if (rc == RC_INVALID)
         o = fail_with(TRANSPORT_PERMANENT, err, errlen,

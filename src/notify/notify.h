@@ -154,6 +154,13 @@ typedef enum rc (*outbox_each_fn)(void *arg, const struct outbox_entry *e);
 enum rc notify_outbox_list(struct ctx *cx, const char *state, int64_t before_id, int limit,
                            outbox_each_fn each, void *arg, int64_t *next_before);
 
+/* The email outbox row id of the actor's organisation rendered as it would leave now:
+ * its plain-text part appended to text, its HTML document to html. Emails are rendered
+ * when they are sent, not when they are queued (a pass queues a hundred thousand), so this
+ * is how to read one. RC_FORBIDDEN unless admin; RC_NOT_FOUND for a webhook row or one of
+ * another organisation. */
+enum rc notify_outbox_render(struct ctx *cx, int64_t id, struct buf *text, struct buf *html);
+
 /* ---- delivery ---- */
 
 struct notify_transport;

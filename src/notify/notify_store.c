@@ -185,15 +185,16 @@ enum rc notify_store_outbox_insert(struct db *db, const struct notify_store_outb
 {
     return DB_VALUE(db,
                     "INSERT INTO outbox (tenant_id, dedup_key, channel, kind, user_id, webhook_id, "
-                    "recipient, recipient_name, subject, body_text, body_html, unsubscribe_url, "
-                    "unsubscribe_hash, next_attempt_at, created_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
-                    "ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id",
+                    "recipient, recipient_name, subject, body_text, body_html, link, action_label, "
+                    "unsubscribe_url, unsubscribe_hash, next_attempt_at, created_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+                    "$16, $17) ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id",
                     id, DB_INT(r->tenant_id), DB_TEXT(r->key), DB_TEXT(r->channel),
                     DB_TEXT(r->kind), DB_INT_OR_NULL(r->user_id), DB_INT_OR_NULL(r->webhook_id),
                     DB_TEXT(r->recipient), DB_TEXT(r->recipient_name ? r->recipient_name : ""),
                     DB_TEXT(r->subject ? r->subject : ""), DB_TEXT(r->body_text),
-                    DB_TEXT(r->body_html ? r->body_html : ""), DB_TEXT(r->unsubscribe_url),
+                    DB_TEXT(r->body_html ? r->body_html : ""), DB_TEXT(r->link ? r->link : ""),
+                    DB_TEXT(r->action_label ? r->action_label : ""), DB_TEXT(r->unsubscribe_url),
                     DB_TEXT(r->unsubscribe_hash), DB_INT(r->next_attempt_at),
                     DB_INT(r->created_at));
 }
@@ -269,20 +270,26 @@ out:
     return rc;
 }
 
+void notify_store_claimed_free_one(struct notify_store_claimed *c)
+{
+    free(c->channel);
+    free(c->kind);
+    free(c->key);
+    free(c->recipient);
+    free(c->recipient_name);
+    free(c->subject);
+    free(c->body_text);
+    free(c->body_html);
+    free(c->link);
+    free(c->action_label);
+    free(c->unsubscribe_url);
+    memset(c, 0, sizeof *c);
+}
+
 void notify_store_claimed_free(struct notify_store_claimed *rows, size_t n)
 {
-    for (size_t i = 0; rows && i < n; i++) {
-        struct notify_store_claimed *c = &rows[i];
-        free(c->channel);
-        free(c->kind);
-        free(c->key);
-        free(c->recipient);
-        free(c->recipient_name);
-        free(c->subject);
-        free(c->body_text);
-        free(c->body_html);
-        free(c->unsubscribe_url);
-    }
+    for (size_t i = 0; rows && i < n; i++)
+        notify_store_claimed_free_one(&rows[i]);
     free(rows);
 }
 
@@ -293,13 +300,61 @@ static int cmp_claimed(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The columns of OUTBOX_ROW into c (zeroed first; lease_until kept). */
+#define OUTBOX_ROW                                                                                 \
+    "id, tenant_id, channel, kind, dedup_key, user_id, webhook_id, recipient, recipient_name, "    \
+    "subject, body_text, body_html, link, action_label, unsubscribe_url, attempts"
+static enum rc read_row(struct db_stmt *st, struct notify_store_claimed *c)
+{
+    int failed = 0;
+    int64_t lease_until = c->lease_until;
+    memset(c, 0, sizeof *c);
+    c->lease_until = lease_until;
+    c->id = db_column_int64(st, 0);
+    c->tenant_id = db_column_int64(st, 1);
+    c->channel = dup_text(st, 2, &failed);
+    c->kind = dup_text(st, 3, &failed);
+    c->key = dup_text(st, 4, &failed);
+    c->user_id = db_column_int64(st, 5);
+    c->webhook_id = db_column_int64(st, 6);
+    c->recipient = dup_text(st, 7, &failed);
+    c->recipient_name = dup_text(st, 8, &failed);
+    c->subject = dup_text(st, 9, &failed);
+    c->body_text = dup_text(st, 10, &failed);
+    c->body_html = dup_text(st, 11, &failed);
+    c->link = dup_text(st, 12, &failed);
+    c->action_label = dup_text(st, 13, &failed);
+    c->unsubscribe_url = dup_column(st, 14, &failed);
+    c->attempts = (int)db_column_int64(st, 15);
+    return failed ? RC_NOMEM : RC_OK;
+}
+
+enum rc notify_store_outbox_get(struct db *db, int64_t tenant_id, int64_t id,
+                                struct notify_store_claimed *out)
+{
+    struct db_stmt *st = NULL;
+    memset(out, 0, sizeof *out);
+    enum rc rc =
+        db_prepare(db, "SELECT " OUTBOX_ROW " FROM outbox WHERE id = $1 AND tenant_id = $2", &st);
+    if (rc || (rc = db_bind_int64(st, 1, id)) || (rc = db_bind_int64(st, 2, tenant_id)))
+        goto out;
+    rc = db_step(st);
+    if (rc == RC_ROW)
+        rc = read_row(st, out);
+    else if (rc == RC_DONE)
+        rc = RC_NOT_FOUND;
+out:
+    db_reset(st);
+    if (rc)
+        notify_store_claimed_free_one(out);
+    return rc;
+}
+
 #define CLAIM_SET                                                                                  \
     "UPDATE outbox SET lease_until = $2, leased_by = $3, attempts = attempts + 1 "                 \
     "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 "        \
     "AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt_at, id LIMIT $4"
-#define CLAIM_RETURNING                                                                            \
-    ") RETURNING id, tenant_id, channel, kind, dedup_key, user_id, webhook_id, recipient, "        \
-    "recipient_name, subject, body_text, body_html, unsubscribe_url, attempts"
+#define CLAIM_RETURNING ") RETURNING " OUTBOX_ROW
 
 enum rc notify_store_claim(struct db *db, int64_t now, int lease_seconds, const char *worker,
                            int limit, struct notify_store_claimed **out, size_t *n)
@@ -309,7 +364,6 @@ enum rc notify_store_claim(struct db *db, int64_t now, int lease_seconds, const 
     struct db_stmt *st = NULL;
     struct notify_store_claimed *rows = NULL;
     size_t count = 0, cap = 0;
-    int failed = 0;
     int64_t lease_until = now + lease_seconds;
     enum rc rc = db_prepare(db, db_backend(db) == DB_POSTGRES ? POSTGRES : SQLITE, &st);
     if (rc || (rc = db_bind_int64(st, 1, now)) || (rc = db_bind_int64(st, 2, lease_until)) ||
@@ -319,26 +373,9 @@ enum rc notify_store_claim(struct db *db, int64_t now, int lease_seconds, const 
         if ((rc = grow((void **)&rows, sizeof *rows, count, &cap)))
             goto out;
         struct notify_store_claimed *c = &rows[count++];
-        memset(c, 0, sizeof *c);
-        c->id = db_column_int64(st, 0);
-        c->tenant_id = db_column_int64(st, 1);
-        c->channel = dup_text(st, 2, &failed);
-        c->kind = dup_text(st, 3, &failed);
-        c->key = dup_text(st, 4, &failed);
-        c->user_id = db_column_int64(st, 5);
-        c->webhook_id = db_column_int64(st, 6);
-        c->recipient = dup_text(st, 7, &failed);
-        c->recipient_name = dup_text(st, 8, &failed);
-        c->subject = dup_text(st, 9, &failed);
-        c->body_text = dup_text(st, 10, &failed);
-        c->body_html = dup_text(st, 11, &failed);
-        c->unsubscribe_url = dup_column(st, 12, &failed);
-        c->attempts = (int)db_column_int64(st, 13);
         c->lease_until = lease_until;
-        if (failed) {
-            rc = RC_NOMEM;
+        if ((rc = read_row(st, c)))
             goto out;
-        }
     }
     rc = rc == RC_DONE ? RC_OK : rc;
 out:

@@ -83,8 +83,10 @@ struct notify_store_outbox_new {
     const char *recipient;
     const char *recipient_name;
     const char *subject;
-    const char *body_text;
-    const char *body_html;
+    const char *body_text;    /* email: the notice's text; webhook: the JSON body */
+    const char *body_html;    /* email: the notice's own HTML content, or NULL */
+    const char *link;         /* email: the notice's link, or NULL */
+    const char *action_label; /* email: its call to action, or NULL */
     const char *unsubscribe_url;
     const char *unsubscribe_hash;
     int64_t next_attempt_at;
@@ -118,6 +120,8 @@ struct notify_store_claimed {
     char *subject;
     char *body_text;
     char *body_html;
+    char *link;
+    char *action_label;
     char *unsubscribe_url;
     int attempts;        /* this one included */
     int64_t lease_until; /* the claim's lease */
@@ -129,6 +133,12 @@ struct notify_store_claimed {
 enum rc notify_store_claim(struct db *db, int64_t now, int lease_seconds, const char *worker,
                            int limit, struct notify_store_claimed **out, size_t *n);
 void notify_store_claimed_free(struct notify_store_claimed *rows, size_t n);
+/* Frees what one row owns (not the row itself) and zeroes it. */
+void notify_store_claimed_free_one(struct notify_store_claimed *c);
+/* Outbox row id of the tenant, as a claim reads it (nothing is claimed; lease_until 0).
+ * RC_NOT_FOUND when there is none. *out is owned (notify_store_claimed_free_one). */
+enum rc notify_store_outbox_get(struct db *db, int64_t tenant_id, int64_t id,
+                                struct notify_store_claimed *out);
 
 /* Outcomes of a claim (c's id and lease). *changed 0 when the claim was no longer the
  * row's (another worker took it after the lease ran out). */

@@ -232,6 +232,24 @@ static int64_t outbox_int(struct world *w, const char *column, const char *key)
     return value_of(w, sql, key);
 }
 
+/* The email row of key rendered as the worker sends it (notify_outbox_render, as an
+ * admin of acme); *text and *html are owned. */
+static void rendered(struct world *w, const char *key, char **text, char **html)
+{
+    struct actor saved = w->cx.actor;
+    w->cx.actor =
+        (struct actor){.tenant_id = w->acme, .user_id = w->admin, .roles = PEOPLE_ROLE_ADMIN};
+    struct buf t, h;
+    buf_init(&t, NOTIFY_RENDER_TEXT_MAX);
+    buf_init(&h, NOTIFY_RENDER_HTML_MAX);
+    assert_int_equal(notify_outbox_render(&w->cx, outbox_int(w, "id", key), &t, &h), RC_OK);
+    *text = strdup(t.data);
+    *html = strdup(h.data);
+    buf_free(&t);
+    buf_free(&h);
+    w->cx.actor = saved;
+}
+
 static void assert_contains(const char *haystack, const char *needle)
 {
     if (!haystack || !strstr(haystack, needle))
@@ -491,8 +509,9 @@ static void the_email_is_branded_with_an_unsubscribe_link(void **state)
     const char *key = "reminder:12:2026-12-02:email";
     char *recipient = outbox_text(w, "recipient", key),
          *name = outbox_text(w, "recipient_name", key);
-    char *subject = outbox_text(w, "subject", key), *text = outbox_text(w, "body_text", key);
-    char *html = outbox_text(w, "body_html", key), *url = outbox_text(w, "unsubscribe_url", key);
+    char *subject = outbox_text(w, "subject", key), *url = outbox_text(w, "unsubscribe_url", key);
+    char *text = NULL, *html = NULL;
+    rendered(w, key, &text, &html);
     char *hash = outbox_text(w, "unsubscribe_hash", key), *channel = outbox_text(w, "channel", key);
     assert_string_equal(channel, "email");
     assert_string_equal(recipient, "ana@acme.example");
@@ -592,7 +611,8 @@ static void email_only_kinds_have_no_in_app_row_and_no_unsubscribe(void **state)
     const char *key = "password_reset:1:ab:email";
     char *url = outbox_text(w, "unsubscribe_url", key),
          *hash = outbox_text(w, "unsubscribe_hash", key);
-    char *text = outbox_text(w, "body_text", key), *html = outbox_text(w, "body_html", key);
+    char *text = NULL, *html = NULL;
+    rendered(w, key, &text, &html);
     assert_null(url);
     assert_null(hash);
     assert_contains(text, "an administrator of Acme & Sons reset your Waymark password.");

@@ -83,9 +83,12 @@ CREATE INDEX webhooks_tenant ON webhooks (tenant_id, id);
 -- leased_by); a row whose lease ran out is claimed again, so a process killed
 -- mid-delivery loses nothing (at-least-once to the relay; the Message-ID is stable).
 -- next_attempt_at: the earliest instant to try (the end of the recipient's quiet hours,
--- or the backoff after a failure). body_text is the email's text part or the webhook's
--- JSON body. unsubscribe_url / unsubscribe_hash: the one-click link of an email and the
--- hash of its token.
+-- or the backoff after a failure). An email row keeps the notice as posted (subject,
+-- body_text, body_html — the notice's own HTML content or '' —, link, action_label) and is
+-- rendered into the branded message when it is sent, so queueing a hundred thousand
+-- nudges writes no hundred thousand HTML documents; a webhook row keeps its JSON body in
+-- body_text (signed as stored). unsubscribe_url / unsubscribe_hash: the one-click link of
+-- an email and the hash of its token.
 CREATE TABLE outbox (
     id {{ID}},
     tenant_id BIGINT NOT NULL REFERENCES tenants (id),
@@ -99,6 +102,8 @@ CREATE TABLE outbox (
     subject TEXT NOT NULL DEFAULT '',
     body_text TEXT NOT NULL,
     body_html TEXT NOT NULL DEFAULT '',
+    link TEXT NOT NULL DEFAULT '',
+    action_label TEXT NOT NULL DEFAULT '',
     unsubscribe_url TEXT,
     unsubscribe_hash TEXT,
     state TEXT NOT NULL DEFAULT 'pending',
