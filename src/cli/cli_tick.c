@@ -118,6 +118,8 @@ int cli_tick_main(int argc, char **argv)
                (long long)r.nudges.emails, plural(r.nudges.emails, "email", "emails"),
                (long long)r.nudges.webhooks, plural(r.nudges.webhooks, "webhook", "webhooks"),
                (long long)(r.pass_us / 1000));
+        if (r.nudges.more || r.enrolment.more)
+            printf("; more to do (the pass's budget ran out): tick again");
         if (deliver)
             printf("; delivered %lld, %lld to retry, %lld failed in %lld ms",
                    (long long)r.delivery.sent, (long long)r.delivery.retrying,

@@ -1096,8 +1096,14 @@ static enum rc replan_tenant(struct ctx *cx, struct enrolment_tick_result *out)
     if ((rc = enrolment_store_replan_candidates(cx->db, cx->actor.tenant_id, due_before - 86400,
                                                 due_before, &c, &n)))
         return db_fail(cx, rc, "replan candidates");
-    for (size_t i = 0; i < n && !rc; i++)
+    int64_t before = out->replanned;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (out->replanned - before >= ENROLMENT_REPLAN_BUDGET) {
+            out->more = 1; /* the next pass goes on: the rest are still behind */
+            break;
+        }
         rc = replan_one(cx, &c[i], &t, today, out);
+    }
     free(c);
     return rc;
 }

@@ -240,11 +240,17 @@ enum rc enrolment_change(struct ctx *cx, int64_t id, const struct enrolment_chan
 
 /* ---- the scheduler pass ------------------------------------------------------------------ */
 
+/* A pass re-plans at most this many enrolments per organisation, so it stays short even
+ * the first time it meets thousands of learners who fell behind together; the next pass
+ * goes on (they are still behind) and result.more says so. */
+#define ENROLMENT_REPLAN_BUDGET 2000
+
 struct enrolment_tick_result {
     int64_t tenants;   /* organisations looked at */
     int64_t enrolled;  /* enrolments made by rules */
     int64_t replanned; /* enrolments re-planned */
     int64_t moved;     /* activities whose due day moved */
+    int more;          /* 1: the re-planning budget ran out; there is more to do */
 };
 
 /* One pass at cx->now over every tenant: enrolment_follow_rules(…, 0), then re-planning

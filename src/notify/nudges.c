@@ -74,6 +74,7 @@ struct pass {
     char key[NOTIFY_KEY_MAX + 1];
     char link[48];
     struct buf text, html;
+    int64_t budget; /* notices this pass may still post in this organisation */
 };
 
 static enum rc zone_fail(struct pass *ps)
@@ -177,7 +178,10 @@ static enum rc post(struct pass *ps, enum notify_kind kind, int64_t user, const 
                        .link = link,
                        .action_label = label};
     int created = 0;
-    return notify_post_with(ps->cx, ps->nt, &n, &created);
+    rc = notify_post_with(ps->cx, ps->nt, &n, &created);
+    if (created)
+        ps->budget--;
+    return rc;
 }
 
 /* ---- at any hour ---------------------------------------------------------------------- */
@@ -264,7 +268,7 @@ static enum rc enrolment_events(struct pass *ps)
     struct ctx *cx = ps->cx;
     struct nudges_rows rows = {0};
     enum rc rc = nudges_store_events(cx->db, cx->actor.tenant_id, NUDGES_EVENTS_MAX, &rows);
-    for (size_t i = 0; i < rows.n && !rc; i++) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
         const struct nudges_row *r = &rows.rows[i];
         if (r->at >= cx->now - (int64_t)NUDGES_LOOKBACK_DAYS * DAY)
             rc = tell_event(ps, r);
@@ -281,7 +285,7 @@ static enum rc signoff_requests(struct pass *ps)
     struct nudges_rows rows = {0};
     enum rc rc = nudges_store_awaiting(
         cx->db, cx->actor.tenant_id, cx->now - (int64_t)NUDGES_LOOKBACK_DAYS * DAY, cx->now, &rows);
-    for (size_t i = 0; i < rows.n && !rc; i++) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
         const struct nudges_row *r = &rows.rows[i];
         /* A coach signs off only while they hold the role (authz_can_sign_off). */
         if (strcmp(r->kind, "coach_signoff") == 0 && !(r->recipient_roles & PEOPLE_ROLE_COACH))
@@ -307,7 +311,7 @@ static enum rc returns(struct pass *ps)
     struct nudges_rows rows = {0};
     enum rc rc = nudges_store_returned(
         cx->db, cx->actor.tenant_id, cx->now - (int64_t)NUDGES_LOOKBACK_DAYS * DAY, cx->now, &rows);
-    for (size_t i = 0; i < rows.n && !rc; i++) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
         const struct nudges_row *r = &rows.rows[i];
         set_key(ps, "returned:%lld", (long long)r->id);
         set_title(ps, "Returned for another look: %s", r->step_title);
@@ -339,7 +343,7 @@ static enum rc new_activities(struct pass *ps)
     /* Released today, and already: only what the learner can open now. */
     int64_t until = cx->now + 1 < tomorrow ? cx->now + 1 : tomorrow;
     rc = nudges_store_released(cx->db, cx->actor.tenant_id, from, until, ps->date, &rows);
-    for (size_t i = 0; i < rows.n && !rc;) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0;) {
         const struct nudges_row *first = &rows.rows[i];
         size_t n = 1;
         while (i + n < rows.n && rows.rows[i + n].learner_id == first->learner_id)
@@ -378,7 +382,7 @@ static enum rc reminders(struct pass *ps)
      * ahead, what is due on Saturday, Sunday or Monday. */
     int64_t last = pacing_add(&ps->p, ps->today, ahead);
     enum rc rc = RC_OK;
-    for (int64_t day = ps->today + 1; day <= last && !rc; day++) {
+    for (int64_t day = ps->today + 1; day <= last && !rc && ps->budget > 0; day++) {
         struct nudges_rows rows = {0};
         int64_t from, until;
         char due[DATE_TEXT], suffix[DATE_TEXT + 1], words[32], long_words[48];
@@ -390,7 +394,7 @@ static enum rc reminders(struct pass *ps)
             break;
         rc = nudges_store_due(cx->db, cx->actor.tenant_id, from, until, cx->now,
                               "reminder:", suffix, 0, &rows);
-        for (size_t i = 0; i < rows.n && !rc; i++) {
+        for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
             const struct nudges_row *r = &rows.rows[i];
             set_key(ps, "reminder:%lld:%s", (long long)r->activity_id, due);
             set_title(ps, "Due %s: %s", words, r->step_title);
@@ -426,7 +430,7 @@ static enum rc overdue(struct pass *ps, int n)
     char suffix[8];
     snprintf(suffix, sizeof suffix, ":%d", n);
     enum rc rc = overdue_by(ps, n, "overdue:", suffix, 0, &rows);
-    for (size_t i = 0; i < rows.n && !rc; i++) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
         const struct nudges_row *r = &rows.rows[i];
         char due[48];
         if ((rc = instant_words(ps, r->at, 1, due, sizeof due)))
@@ -460,7 +464,7 @@ static enum rc escalations(struct pass *ps)
         return RC_OK;
     struct nudges_rows rows = {0};
     enum rc rc = overdue_by(ps, after, "escalation:", "", 1, &rows);
-    for (size_t i = 0; i < rows.n && !rc; i++) {
+    for (size_t i = 0; i < rows.n && !rc && ps->budget > 0; i++) {
         const struct nudges_row *r = &rows.rows[i];
         char due[48];
         if ((rc = instant_words(ps, r->at, 1, due, sizeof due)))
@@ -619,7 +623,7 @@ static enum rc digests(struct pass *ps)
     size_t n = 0;
     rc = nudges_store_digest_managers(cx->db, cx->actor.tenant_id, ps->s.digest_day, weekday,
                                       ps->date, &managers, &n);
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n && !rc && ps->budget > 0; i++) {
         json_t *team = NULL;
         if ((rc = team_get(cx, managers[i], &team)))
             break;
@@ -657,25 +661,47 @@ static enum rc tenant_pass(struct pass *ps)
         return zone_fail(ps);
     date_format(ps->today, ps->date);
 
-    if ((rc = enrolment_events(ps)) || (rc = signoff_requests(ps)) || (rc = returns(ps)))
-        return rc;
-    if (cx->now < send_at)
-        return RC_OK;
-    if ((rc = new_activities(ps)))
-        return rc;
-    if (pacing_is_day(&ps->p, ps->today) && ((rc = reminders(ps)) || (rc = overdue(ps, 1)) ||
-                                             (rc = overdue(ps, 3)) || (rc = escalations(ps))))
-        return rc;
-    return digests(ps);
+    /* What someone is waiting on first; then the day's nudges. Each finder stops when the
+     * budget is spent, and the next pass goes on where this one stopped (what was posted
+     * is skipped by its key). */
+    typedef enum rc (*finder)(struct pass *);
+    static const struct {
+        finder find;
+        int from_send_hour, working_day, overdue_n;
+    } STEPS[] = {
+        {enrolment_events, 0, 0, 0},
+        {signoff_requests, 0, 0, 0},
+        {returns, 0, 0, 0},
+        {new_activities, 1, 0, 0},
+        {reminders, 1, 1, 0},
+        {NULL, 1, 1, 1},
+        {NULL, 1, 1, 3},
+        {escalations, 1, 1, 0},
+        {digests, 1, 0, 0},
+    };
+    int working = pacing_is_day(&ps->p, ps->today);
+    for (size_t i = 0; i < sizeof STEPS / sizeof STEPS[0] && !rc; i++) {
+        if (ps->budget <= 0)
+            return RC_OK;
+        if ((STEPS[i].from_send_hour && cx->now < send_at) || (STEPS[i].working_day && !working))
+            continue;
+        rc = STEPS[i].find ? STEPS[i].find(ps) : overdue(ps, STEPS[i].overdue_n);
+    }
+    return rc;
 }
 
 enum rc nudges_tick(struct ctx *cx, struct nudges_result *out)
+{
+    return nudges_tick_budget(cx, NUDGES_PASS_BUDGET, out);
+}
+
+enum rc nudges_tick_budget(struct ctx *cx, int64_t budget, struct nudges_result *out)
 {
     int64_t *tenants = NULL;
     size_t n = 0;
     enum rc rc = nudges_store_tenants(cx->db, &tenants, &n);
     for (size_t i = 0; i < n && !rc; i++) {
-        struct pass ps = {.cx = cx};
+        struct pass ps = {.cx = cx, .budget = budget};
         buf_init(&ps.text, NOTIFY_TEXT_MAX);
         buf_init(&ps.html, NOTIFY_TEXT_MAX);
         cx->actor = (struct actor){.tenant_id = tenants[i], .roles = PEOPLE_ROLE_ADMIN};
@@ -687,6 +713,8 @@ enum rc nudges_tick(struct ctx *cx, struct nudges_result *out)
             out->webhooks += c->webhooks;
             notify_tenant_free(ps.nt);
         }
+        if (ps.budget <= 0)
+            out->more = 1;
         buf_free(&ps.text);
         buf_free(&ps.html);
         out->tenants++;

@@ -40,15 +40,27 @@
 #include "core/ctx.h"
 #include "notify.h"
 
+/* A pass posts at most this many notices per organisation, so one pass (one
+ * transaction) stays short however much is due at once — the morning a hundred thousand
+ * learners get their day's nudges. What is left is posted by the next passes, each taking
+ * up where the last stopped (what was posted is skipped by its key); result.more says
+ * so, and the scheduler then runs the next pass at once instead of a minute later. Sign-off
+ * requests, returns and enrolment events come first, then the day's nudges in the order
+ * of the table in docs/notifications.md. Delivery is what paces email anyway. */
+#define NUDGES_PASS_BUDGET 20000
+
 struct nudges_result {
     int64_t tenants;
     int64_t notices;  /* new notices posted (in-app or email-only) */
     int64_t emails;   /* outbox email rows queued */
     int64_t webhooks; /* outbox webhook rows queued */
+    int more;         /* 1: an organisation's budget ran out; there is more to post */
 };
 
 /* One pass at cx->now over every tenant, in the caller's write transaction. Sets
  * cx->actor to each tenant's system actor in turn (and leaves it zeroed). Adds to *out. */
 enum rc nudges_tick(struct ctx *cx, struct nudges_result *out);
+/* nudges_tick with another budget per organisation (≥ 1; tests use small ones). */
+enum rc nudges_tick_budget(struct ctx *cx, int64_t budget, struct nudges_result *out);
 
 #endif

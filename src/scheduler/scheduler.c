@@ -51,6 +51,7 @@ static void add_enrolment(struct enrolment_tick_result *to, const struct enrolme
     to->enrolled += r->enrolled;
     to->replanned += r->replanned;
     to->moved += r->moved;
+    to->more |= r->more;
 }
 
 static void add_nudges(struct nudges_result *to, const struct nudges_result *r)
@@ -59,6 +60,7 @@ static void add_nudges(struct nudges_result *to, const struct nudges_result *r)
     to->notices += r->notices;
     to->emails += r->emails;
     to->webhooks += r->webhooks;
+    to->more |= r->more;
 }
 
 enum rc scheduler_run_once(struct ctx *cx, struct notify_transport *t, const char *worker,
@@ -147,7 +149,8 @@ static int wait_or_stop(struct scheduler *s, int seconds)
     return stopping;
 }
 
-static void run_pass(struct scheduler *s, struct ctx *cx, struct notify_transport *t)
+/* Returns 1 when the pass left notices to post (its budget ran out). */
+static int run_pass(struct scheduler *s, struct ctx *cx, struct notify_transport *t)
 {
     cx->now = now_read(s->cfg->now_file[0] ? s->cfg->now_file : NULL);
     struct scheduler_result r = {0};
@@ -180,6 +183,7 @@ static void run_pass(struct scheduler *s, struct ctx *cx, struct notify_transpor
                  (long long)r.delivery.sent, (long long)r.delivery.retrying,
                  (long long)r.delivery.failed);
     ctx_clear(cx);
+    return rc == RC_OK && (r.nudges.more || r.enrolment.more);
 }
 
 static void *scheduler_main(void *arg)
@@ -207,9 +211,12 @@ static void *scheduler_main(void *arg)
     cx.cfg = s->cfg;
     cx.request_id = "scheduler";
     log_info("scheduler: running every %d s as %s", s->cfg->scheduler_interval, s->worker);
+    /* A pass that ran out of budget is followed by the next at once, until the backlog
+     * (the morning's nudges of a large organisation) is posted. */
+    int more;
     do
-        run_pass(s, &cx, t);
-    while (!wait_or_stop(s, s->cfg->scheduler_interval));
+        more = run_pass(s, &cx, t);
+    while (!wait_or_stop(s, more ? 0 : s->cfg->scheduler_interval));
     ctx_clear(&cx);
     transport_curl_free(t);
     db_close(db);

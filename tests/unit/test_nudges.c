@@ -884,6 +884,40 @@ static void a_pass_costs_what_it_finds(void **state)
     assert_int_equal(r.notices, 0);
 }
 
+/* A pass that runs out of budget says so, and the passes after it post exactly what one
+ * unbounded pass would have: nothing twice, nothing lost. */
+static void a_spent_budget_is_taken_up_by_the_next_pass(void **state)
+{
+    struct world *w = *state;
+    static int64_t ids[BIG_PEOPLE];
+    for (int i = 0; i < BIG_PEOPLE; i++) {
+        char name[64], email[64];
+        snprintf(name, sizeof name, "Learner %03d", i);
+        snprintf(email, sizeof email, "b%03d@acme.example", i);
+        ids[i] = add_user(w, name, email, 0, w->sofia);
+    }
+    enrol_many(w, w->workflow, ids, BIG_PEOPLE, 0);
+    int64_t total = 0;
+    int passes = 0;
+    struct nudges_result r;
+    do {
+        memset(&r, 0, sizeof r);
+        ctx_clear(&w->cx);
+        memset(&w->cx.actor, 0, sizeof w->cx.actor);
+        w->cx.now = AT(0, 9) + passes;
+        assert_int_equal(db_begin(w->db, 1), RC_OK);
+        assert_int_equal(nudges_tick_budget(&w->cx, 150, &r), RC_OK);
+        assert_int_equal(db_commit(w->db), RC_OK);
+        assert_true(r.notices <= 150);
+        assert_int_equal(r.more, r.notices == 150);
+        total += r.notices;
+        passes++;
+    } while (r.more && passes < 20);
+    assert_int_equal(total, 2 * BIG_PEOPLE); /* new activities and a reminder each */
+    assert_int_equal(passes, (2 * BIG_PEOPLE + 149) / 150 + ((2 * BIG_PEOPLE) % 150 == 0));
+    assert_int_equal(tick(w, AT(0, 9) + 60, "after the budgeted passes").notices, 0);
+}
+
 static void print_timings(const char *backend)
 {
     printf("nudges_tick on %s (ms, notices posted):\n", backend);
@@ -904,6 +938,7 @@ int main(void)
         T(enrolment_events_are_told_once_and_marked),
         T(the_digest_goes_to_managers_on_their_day),
         T(a_pass_costs_what_it_finds),
+        T(a_spent_budget_is_taken_up_by_the_next_pass),
     };
     log_set_level(LOG_ERROR);
     int failed = cmocka_run_group_tests_name("nudges (sqlite)", tests, NULL, NULL);
