@@ -107,7 +107,7 @@ int cli_tick_main(int argc, char **argv)
                 rc == RC_DB ? db_errmsg(cx.db) : "");
         status = 1;
     } else if (!r.ran) {
-        printf("tick at %s: another server is running the pass; nothing done\n", when);
+        printf("tick at %s: another server is running the pass", when);
     } else {
         printf("tick at %s: %lld enrolled by rules, %lld %s re-planned (%lld %s moved); "
                "%lld %s (%lld %s, %lld %s queued) in %lld ms",
@@ -120,6 +120,8 @@ int cli_tick_main(int argc, char **argv)
                (long long)(r.pass_us / 1000));
         if (r.nudges.more || r.enrolment.more)
             printf("; more to do (the pass's budget ran out): tick again");
+    }
+    if (rc == RC_OK) {
         if (deliver)
             printf("; delivered %lld, %lld to retry, %lld failed in %lld ms",
                    (long long)r.delivery.sent, (long long)r.delivery.retrying,

@@ -77,7 +77,7 @@ enum rc scheduler_run_once(struct ctx *cx, struct notify_transport *t, const cha
         struct pass_args a = {.cx = cx};
         rc = db_transaction(cx->db, 1, pass_in_transaction, &a);
         out->pass_us += now_monotonic_us() - t0;
-        enum rc released = scheduler_store_lease_release(cx->db, PASS_LEASE, worker, cx->now);
+        enum rc released = scheduler_store_lease_release(cx->db, PASS_LEASE, worker);
         if (rc)
             return rc;
         if (released)

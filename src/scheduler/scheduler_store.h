@@ -14,8 +14,7 @@ struct db;
  * or already holder's). *taken 1 when it is now holder's. Runs in its own statement. */
 enum rc scheduler_store_lease_take(struct db *db, const char *name, const char *holder, int64_t now,
                                    int64_t until_at, int *taken);
-/* Gives it back (until_at = now) when holder still holds it. */
-enum rc scheduler_store_lease_release(struct db *db, const char *name, const char *holder,
-                                      int64_t now);
+/* Gives it back when holder still holds it: free at once, whatever the clock. */
+enum rc scheduler_store_lease_release(struct db *db, const char *name, const char *holder);
 
 #endif
