@@ -183,8 +183,15 @@ enum rc jsonx_bool(struct ctx *cx, const json_t *obj, const char *key, int requi
 
 enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed)
 {
+    return jsonx_only_at(cx, obj, NULL, allowed);
+}
+
+enum rc jsonx_only_at(struct ctx *cx, const json_t *obj, const char *path,
+                      const char *const *allowed)
+{
     if (!json_is_object(obj))
-        return ctx_fail(cx, RC_INVALID, "body", "must be a JSON object");
+        return path ? ctx_fail(cx, RC_INVALID, path, "must be an object")
+                    : ctx_fail(cx, RC_INVALID, "body", "must be a JSON object");
     enum rc rc = RC_OK;
     const char *key;
     json_t *v;
@@ -193,8 +200,15 @@ enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed
         int known = 0;
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(*a, key) == 0;
-        if (!known)
+        if (known)
+            continue;
+        if (path) {
+            char field[256];
+            snprintf(field, sizeof field, "%s.%s", path, key);
+            rc = ctx_fail(cx, RC_INVALID, field, "is not a known field");
+        } else {
             rc = ctx_fail(cx, RC_INVALID, key, "is not a known field");
+        }
     }
     return rc;
 }

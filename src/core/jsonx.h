@@ -47,6 +47,10 @@ enum rc jsonx_bool(struct ctx *cx, const json_t *obj, const char *key, int requi
 /* Fails (RC_INVALID, one detail per field) when obj has a key not in the NULL-terminated
  * list allowed, or when obj is not an object. */
 enum rc jsonx_only(struct ctx *cx, const json_t *obj, const char *const *allowed);
+/* The same for a nested object at path ("smtp"): details name "<path>.<key>", and a
+ * non-object is a detail on path. path NULL is jsonx_only. */
+enum rc jsonx_only_at(struct ctx *cx, const json_t *obj, const char *path,
+                      const char *const *allowed);
 
 /* Checks a one-line name a person typed: valid UTF-8, 1 to max_chars characters, no
  * control characters, not only spaces. Fails RC_INVALID on field with the reason. */

@@ -209,27 +209,6 @@ static const char *subfield(char out[NOTIFY_FIELD_MAX], const char *field, const
     return out;
 }
 
-/* jsonx_only for a nested object: unknown keys are details "<field>.<key>". */
-static enum rc only_fields(struct ctx *cx, const json_t *obj, const char *field,
-                           const char *const *allowed)
-{
-    char name[NOTIFY_FIELD_MAX];
-    if (!json_is_object(obj))
-        return ctx_fail(cx, RC_INVALID, field, "must be an object");
-    enum rc rc = RC_OK;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        int known = 0;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, key) == 0;
-        if (!known)
-            rc = ctx_fail(cx, RC_INVALID, subfield(name, field, key), "is not a known field");
-    }
-    return rc;
-}
-
 /* "mon" … "sun" into 0 … 6; RC_INVALID on field otherwise. */
 static enum rc parse_day(struct ctx *cx, const json_t *v, const char *field, int *out)
 {
@@ -269,7 +248,7 @@ static enum rc parse_quiet(struct ctx *cx, const json_t *v, const char *field,
     if (!json_is_object(v))
         return ctx_fail(cx, RC_INVALID, field,
                         "must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"} or null");
-    enum rc bad = only_fields(cx, v, field, FIELDS);
+    enum rc bad = jsonx_only_at(cx, v, field && *field ? field : NULL, FIELDS);
     int start = -1, end = -1;
     const char *keys[2] = {"start", "end"};
     int *vals[2] = {&start, &end};
@@ -518,7 +497,7 @@ static enum rc parse_smtp(struct ctx *cx, const json_t *v, const struct notify_s
 {
     static const char *const FIELDS[] = {"url", "from", NULL};
     static const char *const SCHEMES[] = {"smtp://", "smtps://", NULL};
-    enum rc bad = only_fields(cx, v, "smtp", FIELDS);
+    enum rc bad = jsonx_only_at(cx, v, "smtp", FIELDS);
     if (!json_is_object(v))
         return bad;
     json_t *url = json_object_get(v, "url"), *from = json_object_get(v, "from");
@@ -561,7 +540,7 @@ static enum rc parse_smtp(struct ctx *cx, const json_t *v, const struct notify_s
 static enum rc parse_defaults(struct ctx *cx, const json_t *v, struct notify_settings *nu)
 {
     static const char *const FIELDS[] = {"email", "digest_day", "quiet_hours", NULL};
-    enum rc bad = only_fields(cx, v, "defaults", FIELDS);
+    enum rc bad = jsonx_only_at(cx, v, "defaults", FIELDS);
     if (!json_is_object(v))
         return bad;
     json_t *f;

@@ -140,6 +140,31 @@ static void field_readers_report_every_problem(void **state)
     ctx_clear(&cx);
 }
 
+static void nested_objects_name_their_unknown_fields_by_path(void **state)
+{
+    (void)state;
+    struct ctx cx;
+    ctx_init(&cx);
+    json_t *v = json_pack("{s:s, s:i}", "url", "smtp://relay", "pasword", 1);
+    const char *const allowed[] = {"url", "from", NULL};
+    assert_int_equal(jsonx_only_at(&cx, v, "smtp", allowed), RC_INVALID);
+    assert_int_equal(json_array_size(cx.details), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cx.details, 0), "field")),
+                        "smtp.pasword");
+    ctx_clear(&cx);
+    json_t *s = json_string("x");
+    assert_int_equal(jsonx_only_at(&cx, s, "smtp", allowed), RC_INVALID);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cx.details, 0), "field")),
+                        "smtp");
+    ctx_clear(&cx);
+    assert_int_equal(jsonx_only_at(&cx, v, NULL, allowed), RC_INVALID);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cx.details, 0), "field")),
+                        "pasword");
+    ctx_clear(&cx);
+    json_decref(s);
+    json_decref(v);
+}
+
 static void dump_is_compact_utf8(void **state)
 {
     (void)state;
@@ -199,6 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_objects_and_arrays),
+        cmocka_unit_test(nested_objects_name_their_unknown_fields_by_path),
         cmocka_unit_test(rejects_invalid_utf8_with_its_own_code),
         cmocka_unit_test(rejects_nesting_deeper_than_64),
         cmocka_unit_test(rejects_malformed_duplicates_and_scalars),
