@@ -636,6 +636,8 @@ static enum rc digests(struct pass *ps)
         digest_render(ps, team);
         json_decref(team);
         rc = post(ps, NOTIFY_DIGEST, managers[i], ps->html.data, "/team", "See your team");
+        /* A digest reads a whole team: it costs the budget what several nudges do. */
+        ps->budget -= NUDGES_DIGEST_COST - 1;
     }
     free(managers);
     return db_fail(ps, rc, "digests");

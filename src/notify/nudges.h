@@ -48,6 +48,8 @@
  * requests, returns and enrolment events come first, then the day's nudges in the order
  * of the table in docs/notifications.md. Delivery is what paces email anyway. */
 #define NUDGES_PASS_BUDGET 20000
+/* What one digest takes of the budget: it reads the manager's whole team (team.h). */
+#define NUDGES_DIGEST_COST 10
 
 struct nudges_result {
     int64_t tenants;
