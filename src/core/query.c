@@ -22,16 +22,21 @@ int64_t query_id(const char *s)
 
 enum rc query_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *cursor)
 {
+    return query_paging_within(cx, rq, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX, limit, cursor);
+}
+
+enum rc query_paging_within(struct ctx *cx, const struct req *rq, int def, int max, int *limit,
+                            int64_t *cursor)
+{
     enum rc rc = RC_OK;
     const char *l = rq->query(rq, "limit");
     const char *c = rq->query(rq, "cursor");
-    *limit = QUERY_LIMIT_DEFAULT;
+    *limit = def;
     *cursor = 0;
     if (l) {
         int64_t v = query_id(l);
-        if (v < 1 || v > QUERY_LIMIT_MAX)
-            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d",
-                          QUERY_LIMIT_MAX);
+        if (v < 1 || v > max)
+            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d", max);
         else
             *limit = (int)v;
     }

@@ -22,6 +22,9 @@ int64_t query_id(const char *s);
 /* Reads ?limit= into *limit and ?cursor= into *cursor (0 when absent). RC_BAD_REQUEST
  * (details on "limit" or "cursor") when either is malformed. */
 enum rc query_paging(struct ctx *cx, const struct req *rq, int *limit, int64_t *cursor);
+/* The same for a list with its own default and largest page (limit 1..max). */
+enum rc query_paging_within(struct ctx *cx, const struct req *rq, int def, int max, int *limit,
+                            int64_t *cursor);
 
 /* The next_cursor of a list response: the id as a string, or JSON null when id is 0.
  * New reference. */

@@ -40,26 +40,6 @@ static enum rc json_body(struct ctx *cx, const struct req *rq, const json_t **ou
     return RC_OK;
 }
 
-/* ?limit= within 1..max (default def) and ?cursor=; RC_BAD_REQUEST naming the parameter. */
-static enum rc read_paging(struct ctx *cx, const struct req *rq, int def, int max, int *limit,
-                           int64_t *cursor)
-{
-    enum rc rc = RC_OK;
-    const char *v;
-    *limit = def;
-    *cursor = 0;
-    if ((v = rq->query(rq, "limit"))) {
-        int64_t n = query_id(v);
-        if (n < 1 || n > max)
-            rc = ctx_fail(cx, RC_BAD_REQUEST, "limit", "must be a number from 1 to %d", max);
-        else
-            *limit = (int)n;
-    }
-    if ((v = rq->query(rq, "cursor")) && v[0] && !(*cursor = query_id(v)))
-        rc = ctx_fail(cx, RC_BAD_REQUEST, "cursor", "is not a cursor of this list");
-    return rc;
-}
-
 /* ---- in-app notifications ---- */
 
 static enum rc add_notification(void *arg, const struct notification *n)
@@ -78,7 +58,7 @@ enum rc notify_api_list(struct ctx *cx, const struct req *rq, struct resp *rs)
 {
     int limit = 0, unread_only = 0;
     int64_t cursor = 0, next = 0, unread = 0;
-    enum rc rc = read_paging(cx, rq, NOTIFY_LIST_DEFAULT, NOTIFY_LIST_MAX, &limit, &cursor);
+    enum rc rc = query_paging_within(cx, rq, NOTIFY_LIST_DEFAULT, NOTIFY_LIST_MAX, &limit, &cursor);
     const char *u = rq->query(rq, "unread");
     if (u) {
         if (strcmp(u, "1") == 0 || strcmp(u, "true") == 0)
@@ -293,7 +273,7 @@ enum rc notify_api_outbox(struct ctx *cx, const struct req *rq, struct resp *rs)
     static const char *const STATES[] = {"pending", "sent", "failed", "cancelled", NULL};
     int limit = 0;
     int64_t cursor = 0, next = 0;
-    enum rc rc = read_paging(cx, rq, QUERY_LIMIT_DEFAULT, NOTIFY_LIST_MAX, &limit, &cursor);
+    enum rc rc = query_paging_within(cx, rq, QUERY_LIMIT_DEFAULT, NOTIFY_LIST_MAX, &limit, &cursor);
     const char *state = rq->query(rq, "state");
     if (state && !state[0])
         state = NULL;
