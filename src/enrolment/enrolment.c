@@ -1077,7 +1077,7 @@ out:
     return db_fail(cx, rc, "replan");
 }
 
-static enum rc replan_tenant(struct ctx *cx, struct enrolment_tick_result *out)
+static enum rc replan_tenant(struct ctx *cx, int64_t budget, struct enrolment_tick_result *out)
 {
     struct tenant t;
     struct pacing p;
@@ -1098,7 +1098,7 @@ static enum rc replan_tenant(struct ctx *cx, struct enrolment_tick_result *out)
         return db_fail(cx, rc, "replan candidates");
     int64_t before = out->replanned;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (out->replanned - before >= ENROLMENT_REPLAN_BUDGET) {
+        if (out->replanned - before >= budget) {
             out->more = 1; /* the next pass goes on: the rest are still behind */
             break;
         }
@@ -1110,6 +1110,11 @@ static enum rc replan_tenant(struct ctx *cx, struct enrolment_tick_result *out)
 
 enum rc enrolment_tick(struct ctx *cx, struct enrolment_tick_result *out)
 {
+    return enrolment_tick_budget(cx, ENROLMENT_REPLAN_BUDGET, out);
+}
+
+enum rc enrolment_tick_budget(struct ctx *cx, int64_t budget, struct enrolment_tick_result *out)
+{
     int64_t *tenants = NULL;
     size_t n = 0;
     memset(out, 0, sizeof *out);
@@ -1118,7 +1123,7 @@ enum rc enrolment_tick(struct ctx *cx, struct enrolment_tick_result *out)
         size_t made = 0;
         cx->actor = (struct actor){.tenant_id = tenants[i], .roles = PEOPLE_ROLE_ADMIN};
         if (!(rc = enrolment_follow_rules_count(cx, 0, &made)))
-            rc = replan_tenant(cx, out);
+            rc = replan_tenant(cx, budget, out);
         out->enrolled += (int64_t)made;
         out->tenants++;
     }

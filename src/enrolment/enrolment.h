@@ -263,5 +263,7 @@ struct enrolment_tick_result {
  * Sets cx->actor to each tenant's system actor in turn (and leaves it zeroed). Runs in
  * the caller's transaction. */
 enum rc enrolment_tick(struct ctx *cx, struct enrolment_tick_result *out);
+/* enrolment_tick with another re-planning budget per organisation (≥ 1; tests). */
+enum rc enrolment_tick_budget(struct ctx *cx, int64_t budget, struct enrolment_tick_result *out);
 
 #endif

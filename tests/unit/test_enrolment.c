@@ -942,6 +942,29 @@ static void falling_behind_is_replanned_once(void **state)
     assert_dates(w, enrolment_of(w, wf, w->bo), 1, "2026-11-25T00:00:00Z", "2026-12-02T23:59:59Z");
 }
 
+/* A pass that runs out of its re-planning budget says so; the next one takes the rest. */
+static void replanning_beyond_the_budget_waits_for_the_next_pass(void **state)
+{
+    struct world *w = *state;
+    int64_t wf = published(w, "Satnav", WORKFLOW_WORKING_DAYS, 3, 2, SATNAV, 5);
+    struct enrolment_batch b;
+    w->cx.now = FIXTURE_NOW - 15 * 86400;
+    int64_t people[] = {w->ana, w->bo, w->cy};
+    assert_int_equal(enrol(w, wf, people, 3, "2026-11-16", &b), RC_OK);
+    enrolment_batch_free(&b);
+    w->cx.now = FIXTURE_NOW;
+    struct enrolment_tick_result r;
+    assert_int_equal(enrolment_tick_budget(&w->cx, 2, &r), RC_OK);
+    assert_int_equal(r.replanned, 2);
+    assert_int_equal(r.more, 1);
+    assert_int_equal(enrolment_tick_budget(&w->cx, 2, &r), RC_OK);
+    assert_int_equal(r.replanned, 1);
+    assert_int_equal(r.more, 0);
+    assert_int_equal(enrolment_tick_budget(&w->cx, 2, &r), RC_OK);
+    assert_int_equal(r.replanned, 0);
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM enrolment_events WHERE kind = 'replanned'"), 3);
+}
+
 static void the_pass_enrols_members_rules_missed(void **state)
 {
     struct world *w = *state;
@@ -1134,6 +1157,7 @@ int main(void)
         T(withdrawing_and_bad_transitions),
         T(everyone_sees_only_what_they_may),
         T(falling_behind_is_replanned_once),
+        T(replanning_beyond_the_budget_waits_for_the_next_pass),
         T(the_pass_enrols_members_rules_missed),
         T(the_handlers_speak_the_documented_json),
     };
