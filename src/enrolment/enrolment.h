@@ -243,7 +243,7 @@ enum rc enrolment_change(struct ctx *cx, int64_t id, const struct enrolment_chan
 /* A pass re-plans at most this many enrolments per organisation, so it stays short even
  * the first time it meets thousands of learners who fell behind together; the next pass
  * goes on (they are still behind) and result.more says so. */
-#define ENROLMENT_REPLAN_BUDGET 2000
+#define ENROLMENT_REPLAN_BUDGET 500
 
 struct enrolment_tick_result {
     int64_t tenants;   /* organisations looked at */

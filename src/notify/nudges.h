@@ -41,13 +41,15 @@
 #include "notify.h"
 
 /* A pass posts at most this many notices per organisation, so one pass (one
- * transaction) stays short however much is due at once — the morning a hundred thousand
- * learners get their day's nudges. What is left is posted by the next passes, each taking
- * up where the last stopped (what was posted is skipped by its key); result.more says
- * so, and the scheduler then runs the next pass at once instead of a minute later. Sign-off
- * requests, returns and enrolment events come first, then the day's nudges in the order
- * of the table in docs/notifications.md. Delivery is what paces email anyway. */
-#define NUDGES_PASS_BUDGET 20000
+ * transaction, which on SQLite holds the only write lock: people completing activities
+ * wait for it) stays under a second however much is due at once — the morning a hundred
+ * thousand learners get their day's nudges. What is left is posted by the next passes,
+ * each taking up where the last stopped (what was posted is skipped by its key);
+ * result.more says so, and the scheduler then runs the next pass a second later instead
+ * of a minute later. Sign-off requests, returns and enrolment events come first, then the
+ * day's nudges in the order of the table in docs/notifications.md. Delivery is what paces
+ * email anyway. */
+#define NUDGES_PASS_BUDGET 5000
 /* What one digest takes of the budget: it reads the manager's whole team (team.h). */
 #define NUDGES_DIGEST_COST 10
 

@@ -211,12 +211,13 @@ static void *scheduler_main(void *arg)
     cx.cfg = s->cfg;
     cx.request_id = "scheduler";
     log_info("scheduler: running every %d s as %s", s->cfg->scheduler_interval, s->worker);
-    /* A pass that ran out of budget is followed by the next at once, until the backlog
-     * (the morning's nudges of a large organisation) is posted. */
+    /* A pass that ran out of budget is followed by the next a second later (time for the
+     * requests waiting on SQLite's write lock), until the backlog — the morning's nudges
+     * of a large organisation — is posted. */
     int more;
     do
         more = run_pass(s, &cx, t);
-    while (!wait_or_stop(s, more ? 0 : s->cfg->scheduler_interval));
+    while (!wait_or_stop(s, more ? 1 : s->cfg->scheduler_interval));
     ctx_clear(&cx);
     transport_curl_free(t);
     db_close(db);
