@@ -131,4 +131,38 @@ static inline void fixture_ctx(struct ctx *cx, struct db *db)
     cx->request_id = "test";
 }
 
+#ifdef cmocka_unit_test
+/* Runs the group tests[0..n) named name on SQLite, then again on PostgreSQL when
+ * WAYMARK_TEST_PG_URL is set (each test's initial_state is then that URL; on SQLite it is
+ * NULL: see fixture_db_on). after (may be NULL) runs after each backend with its name.
+ * Returns the number of failures. */
+static inline int fixture_run_on_both(const char *name, const struct CMUnitTest *tests, size_t n,
+                                      void (*after)(const char *backend))
+{
+    char title[128];
+    snprintf(title, sizeof title, "%s (sqlite)", name);
+    int failed = _cmocka_run_group_tests(title, tests, n, NULL, NULL);
+    if (after)
+        after("sqlite");
+    const char *url = getenv("WAYMARK_TEST_PG_URL");
+    if (!url || !*url)
+        return failed;
+    struct CMUnitTest *pg = calloc(n, sizeof *pg);
+    if (!pg)
+        return failed + 1;
+    for (size_t i = 0; i < n; i++) {
+        pg[i] = tests[i];
+        pg[i].initial_state = (void *)url;
+    }
+    snprintf(title, sizeof title, "%s (postgres)", name);
+    failed += _cmocka_run_group_tests(title, pg, n, NULL, NULL);
+    free(pg);
+    if (after)
+        after("postgres");
+    return failed;
+}
+#define FIXTURE_RUN_ON_BOTH(name, tests, after)                                                    \
+    fixture_run_on_both((name), (tests), sizeof(tests) / sizeof((tests)[0]), (after))
+#endif
+
 #endif

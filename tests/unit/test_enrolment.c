@@ -1162,15 +1162,6 @@ int main(void)
         T(the_handlers_speak_the_documented_json),
     };
     log_set_level(LOG_ERROR);
-    int failed = cmocka_run_group_tests_name("enrolment (sqlite)", tests, NULL, NULL);
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("enrolment (postgres)", pg, NULL, NULL);
-    }
+    int failed = FIXTURE_RUN_ON_BOTH("enrolment", tests, NULL);
     return failed;
 }

@@ -838,16 +838,7 @@ int main(void)
         return 1;
     log_set_level(LOG_ERROR);
     int failed = cmocka_run_group_tests_name("ical", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("calendar (sqlite)", tests, NULL, NULL);
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("calendar (postgres)", pg, NULL, NULL);
-    }
+    failed += FIXTURE_RUN_ON_BOTH("calendar", tests, NULL);
     icalmemory_free_ring();
     return failed;
 }

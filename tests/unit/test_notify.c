@@ -1352,15 +1352,6 @@ int main(void)
     log_set_level(LOG_ERROR);
     if (secure_init() != RC_OK)
         return 1;
-    int failed = cmocka_run_group_tests_name("notify (sqlite)", tests, NULL, NULL);
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("notify (postgres)", pg, NULL, NULL);
-    }
+    int failed = FIXTURE_RUN_ON_BOTH("notify", tests, NULL);
     return failed;
 }

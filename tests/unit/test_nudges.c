@@ -941,17 +941,6 @@ int main(void)
         T(a_spent_budget_is_taken_up_by_the_next_pass),
     };
     log_set_level(LOG_ERROR);
-    int failed = cmocka_run_group_tests_name("nudges (sqlite)", tests, NULL, NULL);
-    print_timings("sqlite");
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("nudges (postgres)", pg, NULL, NULL);
-        print_timings("postgres");
-    }
+    int failed = FIXTURE_RUN_ON_BOTH("nudges", tests, print_timings);
     return failed;
 }

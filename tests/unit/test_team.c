@@ -447,15 +447,6 @@ int main(void)
         T(the_handler_answers_the_callers_own_team),
     };
     log_set_level(LOG_ERROR);
-    int failed = cmocka_run_group_tests_name("team (sqlite)", tests, NULL, NULL);
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("team (postgres)", pg, NULL, NULL);
-    }
+    int failed = FIXTURE_RUN_ON_BOTH("team", tests, NULL);
     return failed;
 }

@@ -728,15 +728,6 @@ int main(void)
         T(replan_settings_travel_in_documents),
     };
     log_set_level(LOG_ERROR);
-    int failed = cmocka_run_group_tests_name("workflow (sqlite)", tests, NULL, NULL);
-    const char *url = getenv("WAYMARK_TEST_PG_URL");
-    if (url && *url) {
-        struct CMUnitTest pg[sizeof tests / sizeof tests[0]];
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-            pg[i] = tests[i];
-            pg[i].initial_state = (void *)url;
-        }
-        failed += cmocka_run_group_tests_name("workflow (postgres)", pg, NULL, NULL);
-    }
+    int failed = FIXTURE_RUN_ON_BOTH("workflow", tests, NULL);
     return failed;
 }
