@@ -30,6 +30,7 @@ bench:
 	bench/healthz.sh
 	bench/import.sh
 	bench/workflow-read.sh
+	bench/notify.sh
 	bench/journey.sh
 
 build-release:

@@ -19,7 +19,9 @@
 #
 # Builds nothing: `make build-release` first. Environment: BENCH_LEARNERS (100000),
 # BENCH_RUNS (3), BENCH_DURATION (5s), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
-# WAYMARK_BIN (build/release/waymark), BENCH_KEEP (keep and print the work folder).
+# WAYMARK_BIN (build/release/waymark), BENCH_KEEP (keep and print the work folder),
+# BENCH_SEED_ONLY (a folder: build the database there as bench.db, stop the server and
+# exit 0 before measuring; bench/notify.sh seeds this way).
 # Stops only the server it started, by its process id.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,14 +42,20 @@ die() {
 command -v wrk >/dev/null || die "wrk is missing (Debian package wrk; scripts/deps bench)"
 [[ $LEARNERS =~ ^[0-9]+$ && $LEARNERS -ge 12200 ]] || die "BENCH_LEARNERS must be >= 12200"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/waymark-bench-journey.XXXXXX")
+if [ -n "${BENCH_SEED_ONLY:-}" ]; then
+    dir=$BENCH_SEED_ONLY
+    mkdir -p "$dir"
+    BENCH_KEEP=1
+else
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/waymark-bench-journey.XXXXXX")
+fi
 server_pid=
 cleanup() {
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
-[ -n "${BENCH_KEEP:-}" ] && echo "dir $dir"
+[ -n "${BENCH_KEEP:-}" ] && [ -z "${BENCH_SEED_ONLY:-}" ] && echo "dir $dir"
 
 db="sqlite:$dir/bench.db"
 quiet=(--db "$db" --log-level warn)
@@ -68,7 +76,7 @@ for w in 1 2 3 4 5; do
 done
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 --log-level warn \
+"$BIN" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 --log-level warn --scheduler off \
     >"$dir/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
@@ -123,6 +131,10 @@ for i in 0 1 2 3 4; do
     api POST "/api/v1/workflows/${workflows[$i]}/enrolments" \
         "{\"user_ids\":[$learner_id],\"start_date\":\"$start\"}" >/dev/null
 done
+if [ -n "${BENCH_SEED_ONLY:-}" ]; then
+    cp "$dir/enrol-times" "$dir/seed-enrol-times"
+    exit 0
+fi
 journey="$base/api/v1/me/journey"
 bytes=$(curl -fsS -H "Authorization: Bearer $learner" "$journey" | wc -c)
 enrolments=$(curl -fsS -H "Authorization: Bearer $learner" "$journey" |
