@@ -179,9 +179,13 @@ static int run_pass(struct scheduler *s, struct ctx *cx, struct notify_transport
                  (long long)r.nudges.webhooks, (long long)r.enrolment.enrolled,
                  (long long)r.enrolment.replanned, (long long)(r.pass_us / 1000));
     if (r.delivery.sent || r.delivery.retrying || r.delivery.failed)
-        log_info("scheduler: delivered %lld, %lld to retry, %lld failed",
+        log_info("scheduler: delivered %lld, %lld to retry, %lld failed%s",
                  (long long)r.delivery.sent, (long long)r.delivery.retrying,
-                 (long long)r.delivery.failed);
+                 (long long)r.delivery.failed,
+                 r.delivery.failed && !s->cfg->smtp_url[0]
+                     ? " (this server has no --smtp-url; the outbox log, Settings -> Outbox, "
+                       "says why each failed)"
+                     : "");
     ctx_clear(cx);
     return rc == RC_OK && (r.nudges.more || r.enrolment.more);
 }
