@@ -17,6 +17,7 @@
  * daylight-saving change in between) it asks tz.h exactly. This assumes a zone never
  * changes its offset twice within ZONE_STEP days, true of every zone's current rules.
  */
+#include "core/array.h"
 #include "activity.h"
 
 #include <stdio.h>
@@ -803,20 +804,6 @@ struct journey {
     size_t cap_enrolments, cap_acts, cap_steps, cap_phases;
 };
 
-/* Makes room for one more element in *items (n used, *cap allocated). */
-static enum rc grow(void **items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return RC_OK;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, ncap * size);
-    if (!p)
-        return RC_NOMEM;
-    *items = p;
-    *cap = ncap;
-    return RC_OK;
-}
-
 static size_t pool_add(struct buf *pool, const char *s)
 {
     size_t offset = pool->len;
@@ -832,7 +819,8 @@ static const char *pooled(const struct journey *j, size_t offset)
 static enum rc keep_enrolment(void *arg, const struct activity_journey_enrolment *e)
 {
     struct journey *j = arg;
-    if (grow((void **)&j->enrolments, j->nenrolments, &j->cap_enrolments, sizeof *j->enrolments))
+    if (array_reserve((void **)&j->enrolments, sizeof *j->enrolments, j->nenrolments + 1,
+                      &j->cap_enrolments))
         return RC_NOMEM;
     j->enrolments[j->nenrolments++] = (struct j_enrolment){
         .id = e->id,
@@ -852,7 +840,7 @@ static enum rc keep_enrolment(void *arg, const struct activity_journey_enrolment
 static enum rc keep_activity(void *arg, const struct activity_core *a)
 {
     struct journey *j = arg;
-    if (grow((void **)&j->acts, j->nacts, &j->cap_acts, sizeof *j->acts))
+    if (array_reserve((void **)&j->acts, sizeof *j->acts, j->nacts + 1, &j->cap_acts))
         return RC_NOMEM;
     j->acts[j->nacts++] = *a;
     return RC_OK;
@@ -861,7 +849,7 @@ static enum rc keep_activity(void *arg, const struct activity_core *a)
 static enum rc keep_step(void *arg, const struct activity_step *s)
 {
     struct journey *j = arg;
-    if (grow((void **)&j->steps, j->nsteps, &j->cap_steps, sizeof *j->steps))
+    if (array_reserve((void **)&j->steps, sizeof *j->steps, j->nsteps + 1, &j->cap_steps))
         return RC_NOMEM;
     j->steps[j->nsteps++] = (struct j_step){
         .id = s->id,
@@ -879,7 +867,7 @@ static enum rc keep_step(void *arg, const struct activity_step *s)
 static enum rc keep_phase(void *arg, const struct activity_phase *p)
 {
     struct journey *j = arg;
-    if (grow((void **)&j->phases, j->nphases, &j->cap_phases, sizeof *j->phases))
+    if (array_reserve((void **)&j->phases, sizeof *j->phases, j->nphases + 1, &j->cap_phases))
         return RC_NOMEM;
     j->phases[j->nphases++] =
         (struct j_phase){.id = p->id, .position = p->position, .name = pool_add(&j->pool, p->name)};

@@ -55,14 +55,6 @@ static const char *text_or_null(struct db_stmt *st, int col)
     return db_column_is_null(st, col) ? NULL : db_column_text(st, col);
 }
 
-static enum rc bind_all(struct db_stmt *st, const int64_t *v, int n)
-{
-    enum rc rc = RC_OK;
-    for (int i = 0; i < n && !rc; i++)
-        rc = db_bind_int64(st, i + 1, v[i]);
-    return rc;
-}
-
 /* Steps st to the end, calling each per row with the summary read. */
 static enum rc each_row(struct db_stmt *st, activity_row_fn each, void *arg)
 {
@@ -85,7 +77,7 @@ enum rc activity_store_journey_rev(struct db *db, int64_t tenant_id, int64_t use
                             "JOIN tenants t ON t.id = u.tenant_id "
                             "WHERE u.id = $2 AND u.tenant_id = $1",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, user_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, user_id}, 2)))
         goto out;
     if ((rc = db_step(st)) == RC_ROW) {
         *rev = db_column_int64(st, 0);
@@ -150,7 +142,7 @@ enum rc activity_store_get(struct db *db, int64_t tenant_id, int64_t id,
         "JOIN users u ON u.id = e.user_id LEFT JOIN users cb ON cb.id = a.completed_by "
         "WHERE a.tenant_id = $1 AND a.id = $2",
         &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, id}, 2)))
         goto out;
     if ((rc = db_step(st)) != RC_ROW) {
         rc = rc == RC_DONE ? RC_NOT_FOUND : rc;
@@ -270,7 +262,7 @@ enum rc activity_store_count_completion(struct db *db, int64_t tenant_id, int64_
                             "WHERE tenant_id = $1 AND id = $2 "
                             "RETURNING completed_steps, total_steps",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, enrolment_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, enrolment_id}, 2)))
         goto out;
     if ((rc = db_step(st)) != RC_ROW) {
         rc = rc == RC_DONE ? RC_NOT_FOUND : rc;
@@ -310,7 +302,7 @@ enum rc activity_store_enrolment_rows(struct db *db, int64_t tenant_id, int64_t 
                             "SELECT " SUMMARY_COLUMNS " FROM " SUMMARY_FROM
                             "WHERE a.tenant_id = $1 AND a.enrolment_id = $2 ORDER BY a.seq, a.id",
                             &st);
-    if (!rc && !(rc = bind_all(st, (int64_t[]){tenant_id, enrolment_id}, 2)))
+    if (!rc && !(rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, enrolment_id}, 2)))
         rc = each_row(st, each, arg);
     db_reset(st);
     return rc;
@@ -343,7 +335,7 @@ enum rc activity_store_journey_enrolments(struct db *db, int64_t tenant_id, int6
         "OR (e.status = 'completed' AND e.completed_at >= $3)) "
         "ORDER BY e.id DESC",
         &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, user_id, completed_since}, 3)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, user_id, completed_since}, 3)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         struct activity_journey_enrolment e = {
@@ -378,7 +370,7 @@ enum rc activity_store_journey_activities(struct db *db, int64_t tenant_id, int6
                    "WHERE a.enrolment_id IN " ENROLMENTS_OF(
                        "('active', 'paused')") " AND +a.tenant_id = $1 AND a.state <> 'skipped'",
                    &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, user_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, user_id}, 2)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         int state = activity_state_parse(db_column_text(st, 4));
@@ -414,7 +406,7 @@ enum rc activity_store_journey_steps(struct db *db, int64_t tenant_id, int64_t u
                             "WHERE s.version_id IN " VERSIONS_OF_ACTIVE
                             " AND +s.tenant_id = $1 ORDER BY s.id",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, user_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, user_id}, 2)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         struct activity_step s = {
@@ -445,7 +437,7 @@ enum rc activity_store_journey_phases(struct db *db, int64_t tenant_id, int64_t 
                             "WHERE p.version_id IN " VERSIONS_OF_ACTIVE
                             " AND +p.tenant_id = $1 ORDER BY p.id",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, user_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, user_id}, 2)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         struct activity_phase p = {.id = db_column_int64(st, 0),
@@ -484,8 +476,8 @@ enum rc activity_store_signoffs(struct db *db, int64_t tenant_id, int64_t me, in
         "ORDER BY a.submitted_at, a.id LIMIT $6",
         &st);
     if (rc ||
-        (rc = bind_all(
-             st, (int64_t[]){tenant_id, me, is_coach ? 1 : 0, after_id, after_submitted, limit},
+        (rc = db_bind_int64s(
+             st, 1, (int64_t[]){tenant_id, me, is_coach ? 1 : 0, after_id, after_submitted, limit},
              6)))
         goto out;
     const int c = SUMMARY_NCOLUMNS;
@@ -552,7 +544,7 @@ enum rc activity_store_files(struct db *db, int64_t tenant_id, int64_t activity_
                             "WHERE tenant_id = $1 AND activity_id = $2 "
                             "AND (CAST($3 AS BIGINT) = 0 OR id = $3) ORDER BY id",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, activity_id, only_id}, 3)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, activity_id, only_id}, 3)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         struct activity_file f = {.id = db_column_int64(st, 0),
@@ -577,7 +569,7 @@ enum rc activity_store_file_data(struct db *db, int64_t tenant_id, int64_t activ
                             "SELECT data, name FROM activity_files "
                             "WHERE tenant_id = $1 AND activity_id = $2 AND id = $3",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, activity_id, file_id}, 3)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, activity_id, file_id}, 3)))
         goto out;
     if ((rc = db_step(st)) == RC_ROW) {
         size_t n = db_column_bytes(st, 0);
@@ -617,7 +609,7 @@ enum rc activity_store_feedback(struct db *db, int64_t tenant_id, int64_t activi
                             "LEFT JOIN users u ON u.id = f.author_id "
                             "WHERE f.tenant_id = $1 AND f.activity_id = $2 ORDER BY f.id",
                             &st);
-    if (rc || (rc = bind_all(st, (int64_t[]){tenant_id, activity_id}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, activity_id}, 2)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
         struct activity_feedback f = {.id = db_column_int64(st, 0),

@@ -5,6 +5,7 @@
  * upsert, so two concurrent requests of the same user cannot trip over the unique index
  * and the older token stops working in the same statement that makes the new one.
  */
+#include "core/array.h"
 #include "calendar_store.h"
 
 #include <stdio.h>
@@ -95,16 +96,8 @@ enum rc calendar_store_items(struct db *db, int64_t tenant_id, int64_t user_id,
         (rc = db_bind_int64(st, 3, CALENDAR_STORE_EVENTS_MAX)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct calendar_item *grown = realloc(items, ncap * sizeof *grown);
-            if (!grown) {
-                rc = RC_NOMEM;
-                goto out;
-            }
-            items = grown;
-            cap = ncap;
-        }
+        if ((rc = array_reserve((void **)&items, sizeof *items, count + 1, &cap)))
+            goto out;
         struct calendar_item *it = &items[count];
         memset(it, 0, sizeof *it);
         count++;

@@ -283,6 +283,14 @@ enum rc db_bind_int64(struct db_stmt *st, int idx, int64_t v)
     return st->db->ops->bind_int64(st, idx, v);
 }
 
+enum rc db_bind_int64s(struct db_stmt *st, int first, const int64_t *v, int n)
+{
+    enum rc rc = RC_OK;
+    for (int i = 0; i < n && !rc; i++)
+        rc = db_bind_int64(st, first + i, v[i]);
+    return rc;
+}
+
 enum rc db_bind_double(struct db_stmt *st, int idx, double v)
 {
     return st->db->ops->bind_double(st, idx, v);

@@ -52,6 +52,8 @@ const char *db_backend_name(const struct db *db);
 enum rc db_prepare(struct db *db, const char *sql, struct db_stmt **out);
 
 enum rc db_bind_int64(struct db_stmt *st, int idx, int64_t v);
+/* Binds v[0..n) to $first, $first+1, …; the first failure is returned. */
+enum rc db_bind_int64s(struct db_stmt *st, int first, const int64_t *v, int n);
 enum rc db_bind_double(struct db_stmt *st, int idx, double v);
 /* len < 0 means NUL-terminated. The text is copied. */
 enum rc db_bind_text(struct db_stmt *st, int idx, const char *s, long len);

@@ -18,6 +18,7 @@
  * The re-planning pass finds candidates with one range query over open activities due
  * before a bound (see enrolment_store_replan_candidates for the index it wants).
  */
+#include "core/array.h"
 #include "enrolment_store.h"
 
 #include <stdlib.h>
@@ -30,22 +31,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-/* Grows *array (of size elements) so that it holds at least need of them. */
-static enum rc grow(void **array, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return RC_OK;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *grown = realloc(*array, ncap * size);
-    if (!grown)
-        return RC_NOMEM;
-    *array = grown;
-    *cap = ncap;
-    return RC_OK;
-}
-
 /* Reads the first `width` integer columns of every row of st into *out. */
 static enum rc collect_ints(struct db_stmt *st, int width, int64_t **out, size_t *nrows)
 {
@@ -53,7 +38,7 @@ static enum rc collect_ints(struct db_stmt *st, int width, int64_t **out, size_t
     size_t cap = 0, n = 0;
     int64_t *v = NULL;
     while ((rc = db_step(st)) == RC_ROW) {
-        if ((rc = grow((void **)&v, &cap, (n + 1) * (size_t)width, sizeof *v)))
+        if ((rc = array_reserve((void **)&v, sizeof *v, (n + 1) * (size_t)width, &cap)))
             break;
         for (int c = 0; c < width; c++)
             v[n * (size_t)width + (size_t)c] = db_column_int64(st, c);
@@ -164,7 +149,7 @@ enum rc enrolment_store_steps(struct db *db, int64_t tenant_id, int64_t version_
     if (rc || (rc = db_bind_int64(st, 1, tenant_id)) || (rc = db_bind_int64(st, 2, version_id)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
-        if ((rc = grow((void **)&steps, &cap, count + 1, sizeof *steps)))
+        if ((rc = array_reserve((void **)&steps, sizeof *steps, count + 1, &cap)))
             goto out;
         struct enrolment_planned *s = &steps[count];
         memset(s, 0, sizeof *s);
@@ -211,7 +196,7 @@ static enum rc read_people_into(struct db_stmt *st, struct enrolment_store_perso
 {
     enum rc rc;
     while ((rc = db_step(st)) == RC_ROW) {
-        if ((rc = grow((void **)p, cap, *count + 1, sizeof **p)))
+        if ((rc = array_reserve((void **)p, sizeof **p, *count + 1, cap)))
             break;
         struct enrolment_store_person *x = &(*p)[(*count)++];
         memset(x, 0, sizeof *x);

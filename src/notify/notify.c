@@ -29,6 +29,7 @@
  * check preferences, settings and webhooks (notify_settings.c), speak SMTP or HTTP
  * (transport.c), or encode MIME (mail.c).
  */
+#include "core/array.h"
 #include "notify.h"
 
 #include <stdio.h>
@@ -108,14 +109,8 @@ struct hook_list {
 static enum rc hook_add(void *arg, const struct webhook *w)
 {
     struct hook_list *l = arg;
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 4;
-        struct webhook *grown = realloc(l->v, ncap * sizeof *grown);
-        if (!grown)
-            return RC_NOMEM;
-        l->v = grown;
-        l->cap = ncap;
-    }
+    if (array_reserve((void **)&l->v, sizeof *l->v, l->n + 1, &l->cap))
+        return RC_NOMEM;
     l->v[l->n++] = *w;
     return RC_OK;
 }
@@ -149,14 +144,8 @@ struct notify_tenant {
 static enum rc prefs_add(void *arg, int64_t user_id, const struct notify_prefs *p)
 {
     struct notify_tenant *nt = arg;
-    if (nt->nprefs == nt->capprefs) {
-        size_t ncap = nt->capprefs ? nt->capprefs * 2 : 64;
-        struct prefs_entry *grown = realloc(nt->prefs, ncap * sizeof *grown);
-        if (!grown)
-            return RC_NOMEM;
-        nt->prefs = grown;
-        nt->capprefs = ncap;
-    }
+    if (array_reserve((void **)&nt->prefs, sizeof *nt->prefs, nt->nprefs + 1, &nt->capprefs))
+        return RC_NOMEM;
     nt->prefs[nt->nprefs].user_id = user_id;
     nt->prefs[nt->nprefs].p = *p;
     nt->nprefs++;

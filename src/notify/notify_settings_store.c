@@ -8,6 +8,7 @@
  * preference row is a few dozen bytes, so even an organisation of 100,000 people costs a
  * few megabytes for the pass that reads them all.
  */
+#include "core/array.h"
 #include "notify_settings_store.h"
 
 #include <stdio.h>
@@ -154,16 +155,8 @@ enum rc notify_prefs_store_each(struct db *db, int64_t tenant_id, notify_prefs_e
     if (rc || (rc = db_bind_int64(st, 1, tenant_id)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct prefs_row *grown = realloc(rows, ncap * sizeof *grown);
-            if (!grown) {
-                rc = RC_NOMEM;
-                goto out;
-            }
-            rows = grown;
-            cap = ncap;
-        }
+        if ((rc = array_reserve((void **)&rows, sizeof *rows, n + 1, &cap)))
+            goto out;
         struct prefs_row *r = &rows[n++];
         memset(r, 0, sizeof *r);
         r->user_id = db_column_int64(st, 0);
@@ -217,16 +210,8 @@ enum rc notify_webhook_store_each(struct db *db, int64_t tenant_id, int active_o
         (rc = db_bind_int64(st, 2, active_only ? 1 : 0)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 4;
-            struct webhook *grown = realloc(rows, ncap * sizeof *grown);
-            if (!grown) {
-                rc = RC_NOMEM;
-                goto out;
-            }
-            rows = grown;
-            cap = ncap;
-        }
+        if ((rc = array_reserve((void **)&rows, sizeof *rows, n + 1, &cap)))
+            goto out;
         webhook_of(st, with_secret, &rows[n++]);
     }
     if (rc != RC_DONE)

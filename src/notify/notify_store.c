@@ -7,6 +7,7 @@
  * mid-iteration. The claim differs between the backends only by FOR UPDATE SKIP LOCKED,
  * which SQLite neither has nor needs (its write transaction is the lock).
  */
+#include "core/array.h"
 #include "notify_store.h"
 
 #include <stdio.h>
@@ -31,20 +32,6 @@ static char *dup_text(struct db_stmt *st, int col, int *failed)
     if (!s)
         *failed = 1;
     return s;
-}
-
-/* Grows *rows (of size each) to hold one more than *cap when full. */
-static enum rc grow(void **rows, size_t size, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return RC_OK;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *grown = realloc(*rows, ncap * size);
-    if (!grown)
-        return RC_NOMEM;
-    *rows = grown;
-    *cap = ncap;
-    return RC_OK;
 }
 
 /* ---- recipients ---- */
@@ -124,7 +111,7 @@ enum rc notify_store_notifications(struct db *db, int64_t tenant_id, int64_t use
             out->more = 1;
             continue;
         }
-        if ((rc = grow((void **)&out->rows, sizeof *out->rows, out->n, &cap)))
+        if ((rc = array_reserve((void **)&out->rows, sizeof *out->rows, out->n + 1, &cap)))
             goto out;
         struct notification *r = &out->rows[out->n++];
         memset(r, 0, sizeof *r);
@@ -242,7 +229,7 @@ enum rc notify_store_outbox(struct db *db, int64_t tenant_id, const char *state,
             out->more = 1;
             continue;
         }
-        if ((rc = grow((void **)&out->rows, sizeof *out->rows, out->n, &cap)))
+        if ((rc = array_reserve((void **)&out->rows, sizeof *out->rows, out->n + 1, &cap)))
             goto out;
         struct outbox_entry *e = &out->rows[out->n++];
         memset(e, 0, sizeof *e);
@@ -370,7 +357,7 @@ enum rc notify_store_claim(struct db *db, int64_t now, int lease_seconds, const 
         (rc = db_bind_text(st, 3, worker, -1)) || (rc = db_bind_int64(st, 4, limit)))
         goto out;
     while ((rc = db_step(st)) == RC_ROW) {
-        if ((rc = grow((void **)&rows, sizeof *rows, count, &cap)))
+        if ((rc = array_reserve((void **)&rows, sizeof *rows, count + 1, &cap)))
             goto out;
         struct notify_store_claimed *c = &rows[count++];
         c->lease_until = lease_until;

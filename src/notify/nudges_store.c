@@ -10,6 +10,7 @@
  * Keys are built in SQL exactly as nudges.c builds them in C: CAST(id AS TEXT) is the
  * decimal form on both databases.
  */
+#include "core/array.h"
 #include "nudges_store.h"
 
 #include <stdlib.h>
@@ -53,14 +54,8 @@ void nudges_rows_free(struct nudges_rows *r)
 /* A new row at the end of out, zeroed, its strings "" (owned); NULL when out of memory. */
 static struct nudges_row *row_add(struct nudges_rows *out)
 {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 32;
-        struct nudges_row *p = realloc(out->rows, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->rows = p;
-        out->cap = cap;
-    }
+    if (array_reserve((void **)&out->rows, sizeof *out->rows, out->n + 1, &out->cap))
+        return NULL;
     struct nudges_row *r = &out->rows[out->n];
     memset(r, 0, sizeof *r);
     char **strings[] = {&r->learner_name, &r->step_title, &r->workflow_title,
@@ -123,25 +118,11 @@ static enum rc collect_ids(struct db_stmt *st, int64_t **ids, size_t *n)
     size_t cap = 0;
     enum rc rc;
     while ((rc = db_step(st)) == RC_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            int64_t *p = realloc(*ids, ncap * sizeof *p);
-            if (!p)
-                return RC_NOMEM;
-            *ids = p;
-            cap = ncap;
-        }
+        if (array_reserve((void **)ids, sizeof **ids, *n + 1, &cap))
+            return RC_NOMEM;
         (*ids)[(*n)++] = db_column_int64(st, 0);
     }
     return rc == RC_DONE ? RC_OK : rc;
-}
-
-static enum rc bind_ints(struct db_stmt *st, int first, const int64_t *v, int n)
-{
-    enum rc rc = RC_OK;
-    for (int i = 0; i < n && !rc; i++)
-        rc = db_bind_int64(st, first + i, v[i]);
-    return rc;
 }
 
 enum rc nudges_store_tenants(struct db *db, int64_t **ids, size_t *n)
@@ -170,7 +151,7 @@ enum rc nudges_store_released(struct db *db, int64_t tenant_id, int64_t from, in
                                 "':' || CAST($4 AS TEXT)") " ORDER BY a.user_id, "
                                                            "a.seq, a.id",
         &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, from, until}, 3)) ||
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, from, until}, 3)) ||
         (rc = db_bind_text(st, 4, date, -1)))
         goto out;
     rc = collect(st, read_activity, NULL, out);
@@ -197,7 +178,7 @@ enum rc nudges_store_due(struct db *db, int64_t tenant_id, int64_t from, int64_t
                                                 "AS TEXT)") " ORDER BY a.due_at, "
                                                             "a.id",
                             &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, from, until, released_by}, 4)) ||
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, from, until, released_by}, 4)) ||
         (rc = db_bind_text(st, 5, key_prefix, -1)) || (rc = db_bind_text(st, 6, key_suffix, -1)) ||
         (rc = db_bind_int64(st, 7, to_manager ? 1 : 0)))
         goto out;
@@ -236,7 +217,7 @@ enum rc nudges_store_awaiting(struct db *db, int64_t tenant_id, int64_t from, in
                                   "CAST(a.submitted_at AS TEXT)") " ORDER BY "
                                                                   "a.submitted_at, a.id",
         &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, from, until}, 3)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, from, until}, 3)))
         goto out;
     rc = collect(st, read_activity, read_signer, out);
 out:
@@ -266,7 +247,7 @@ enum rc nudges_store_returned(struct db *db, int64_t tenant_id, int64_t from, in
         "AND f.decision = 'return' AND a.state = 'open' AND a.returned_at = f.created_at" LIVE
             NOT_TOLD("'returned:' || CAST(f.id AS TEXT)") " ORDER BY f.id",
         &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, from, until}, 3)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, from, until}, 3)))
         goto out;
     rc = collect(st, read_activity, read_feedback, out);
 out:
@@ -307,7 +288,7 @@ enum rc nudges_store_events(struct db *db, int64_t tenant_id, int limit, struct 
                             "WHERE ev.tenant_id = $1 AND ev.notified_at IS NULL "
                             "ORDER BY ev.id LIMIT $2",
                             &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, limit}, 2)))
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, limit}, 2)))
         goto out;
     rc = collect(st, read_event, NULL, out);
 out:
@@ -340,7 +321,7 @@ enum rc nudges_store_digest_managers(struct db *db, int64_t tenant_id, int defau
         "AND n.dedup_key = 'digest:' || CAST(m.id AS TEXT) || ':' || CAST($4 AS TEXT)) "
         "ORDER BY m.id",
         &st);
-    if (rc || (rc = bind_ints(st, 1, (int64_t[]){tenant_id, default_day, weekday}, 3)) ||
+    if (rc || (rc = db_bind_int64s(st, 1, (int64_t[]){tenant_id, default_day, weekday}, 3)) ||
         (rc = db_bind_text(st, 4, date, -1)))
         goto out;
     rc = collect_ids(st, ids, n);

@@ -15,6 +15,7 @@
  * Members are sorted in C (most overdue, then name in byte order, then id), so both
  * databases answer the same order whatever their collation.
  */
+#include "core/array.h"
 #include "team.h"
 
 #include <limits.h>
@@ -55,19 +56,6 @@ struct team {
     size_t nenrolments, cap_enrolments;
 };
 
-static enum rc grow(void **items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return RC_OK;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, ncap * size);
-    if (!p)
-        return RC_NOMEM;
-    *items = p;
-    *cap = ncap;
-    return RC_OK;
-}
-
 static void team_free(struct team *t)
 {
     for (size_t i = 0; i < t->nmembers; i++)
@@ -83,7 +71,7 @@ static void team_free(struct team *t)
 static enum rc keep_member(void *arg, const struct team_member_row *r)
 {
     struct team *t = arg;
-    if (grow((void **)&t->members, t->nmembers, &t->cap_members, sizeof *t->members))
+    if (array_reserve((void **)&t->members, sizeof *t->members, t->nmembers + 1, &t->cap_members))
         return RC_NOMEM;
     json_t *enrolments = json_array();
     json_t *obj =
@@ -105,7 +93,8 @@ static enum rc keep_member(void *arg, const struct team_member_row *r)
 static enum rc keep_enrolment(void *arg, const struct team_enrolment_row *r)
 {
     struct team *t = arg;
-    if (grow((void **)&t->enrolments, t->nenrolments, &t->cap_enrolments, sizeof *t->enrolments))
+    if (array_reserve((void **)&t->enrolments, sizeof *t->enrolments, t->nenrolments + 1,
+                      &t->cap_enrolments))
         return RC_NOMEM;
     int total = r->total, completed = r->completed;
     json_t *obj =

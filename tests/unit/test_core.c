@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ctx.h"
 #include "core/now.h"
@@ -222,9 +223,31 @@ static void query_reads_ids_and_paging(void **state)
     json_decref(c);
 }
 
+static void array_reserve_doubles_and_refuses_overflow(void **state)
+{
+    (void)state;
+    int64_t *v = NULL;
+    size_t cap = 0;
+    assert_int_equal(array_reserve((void **)&v, sizeof *v, 1, &cap), RC_OK);
+    assert_int_equal(cap, 16);
+    for (size_t i = 0; i < 16; i++)
+        v[i] = (int64_t)i;
+    assert_int_equal(array_reserve((void **)&v, sizeof *v, 16, &cap), RC_OK);
+    assert_int_equal(cap, 16); /* room enough: nothing moves */
+    assert_int_equal(array_reserve((void **)&v, sizeof *v, 100, &cap), RC_OK);
+    assert_int_equal(cap, 128);
+    assert_int_equal(v[15], 15); /* kept across the move */
+    int64_t *before = v;
+    assert_int_equal(array_reserve((void **)&v, sizeof *v, SIZE_MAX / 4, &cap), RC_NOMEM);
+    assert_ptr_equal(v, before);
+    assert_int_equal(cap, 128);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(array_reserve_doubles_and_refuses_overflow),
         cmocka_unit_test(buf_appends_and_stays_terminated),
         cmocka_unit_test(buf_refuses_past_its_cap_and_remembers),
         cmocka_unit_test(buf_grows_through_many_appends),
